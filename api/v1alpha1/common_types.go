@@ -1,0 +1,72 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Annotations understood on every kind.
+const (
+	// AnnotationPaused set to "true" stops all MOR calls for the resource.
+	AnnotationPaused = "mor.operator.dev/paused"
+	// AnnotationPollInterval overrides the manager's --poll-interval for one resource
+	// (a Go duration, e.g. "2m").
+	AnnotationPollInterval = "mor.operator.dev/poll-interval"
+)
+
+// Condition types.
+const (
+	// ConditionReady is True when MOR matches the current spec.
+	ConditionReady = "Ready"
+	// ConditionSynced says whether the last attempt to talk to MOR succeeded.
+	ConditionSynced = "Synced"
+	// ConditionStalled is present and True only when progress needs a person.
+	ConditionStalled = "Stalled"
+)
+
+// DefaultServerName is the MorServer used when spec.serverRef is omitted.
+const DefaultServerName = "default"
+
+// ServerReference names a MorServer in the same namespace.
+type ServerReference struct {
+	// name of the MorServer in the same namespace. Cross-namespace references are not
+	// allowed: a namespace is a tenant boundary.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+}
+
+// ManagementPolicy says whether the operator may write to MOR.
+// +kubebuilder:validation:Enum=Manage;ObserveOnly
+type ManagementPolicy string
+
+const (
+	// ManagementPolicyManage makes MOR match the spec (the behaviour when omitted).
+	ManagementPolicyManage ManagementPolicy = "Manage"
+	// ManagementPolicyObserveOnly reads MOR and reports drift in status, never writes.
+	ManagementPolicyObserveOnly ManagementPolicy = "ObserveOnly"
+)
+
+// ResourceStatus is the status every kind shares.
+type ResourceStatus struct {
+	// observedGeneration is the metadata.generation MOR was last brought in line with.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Synced and, when a person must act, Stalled.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// ServerName returns the referenced MorServer's name, "default" when omitted.
+func ServerName(ref *ServerReference) string {
+	if ref == nil || ref.Name == "" {
+		return DefaultServerName
+	}
+	return ref.Name
+}
+
+// IsObserveOnly reports whether a management policy forbids writes.
+func IsObserveOnly(p *ManagementPolicy) bool {
+	return p != nil && *p == ManagementPolicyObserveOnly
+}

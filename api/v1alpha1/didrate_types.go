@@ -1,0 +1,76 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DIDRateSpec declares the rate details of one DID.
+type DIDRateSpec struct {
+	// serverRef names the MorServer; "default" when omitted.
+	// +optional
+	ServerRef *ServerReference `json:"serverRef,omitempty"`
+	// didID is MOR's numeric DID id (not the phone number). Immutable.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.didID is immutable"
+	// +required
+	DIDID int64 `json:"didID"`
+	// providerTariffID is the provider tariff (provider_tariff_id).
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	ProviderTariffID *int64 `json:"providerTariffID,omitempty"`
+	// allowCallRejectProvider: true rejects calls, false applies the provider tariff
+	// (allow_call_reject_provider).
+	// +optional
+	AllowCallRejectProvider *bool `json:"allowCallRejectProvider,omitempty"`
+	// ownerTariffID is the owner tariff, 0 for the "None" tariff (owner_tariff_id).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	OwnerTariffID *int64 `json:"ownerTariffID,omitempty"`
+	// allowCallReject (allow_call_reject).
+	// +optional
+	AllowCallReject *bool `json:"allowCallReject,omitempty"`
+	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// +optional
+	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
+}
+
+// DIDRateStatus reports whether the DID's rate details match.
+type DIDRateStatus struct {
+	ResourceStatus `json:",inline"`
+	// driftedFields lists the spec fields MOR differs in while ObserveOnly.
+	// +listType=set
+	// +optional
+	DriftedFields []string `json:"driftedFields,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=mor,shortName=didrate
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="DID",type=integer,JSONPath=`.spec.didID`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// DIDRate is the rate details of one MOR DID.
+type DIDRate struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec DIDRateSpec `json:"spec"`
+	// +optional
+	Status DIDRateStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// DIDRateList contains a list of DIDRate.
+type DIDRateList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []DIDRate `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&DIDRate{}, &DIDRateList{})
+}

@@ -1,0 +1,164 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DeletionPolicy says what happens in MOR when the resource is deleted.
+// +kubebuilder:validation:Enum=Delete;Orphan
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyDelete deletes the rule in MOR (the behaviour when omitted).
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+	// DeletionPolicyOrphan leaves the rule in MOR.
+	DeletionPolicyOrphan DeletionPolicy = "Orphan"
+)
+
+// LocationRuleType is MOR's lr_type.
+// +kubebuilder:validation:Enum=dst;src;combined
+type LocationRuleType string
+
+// LocationRuleSpec declares one localization rule of one MOR location.
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || has(self.name)",message="spec.name is required unless spec.ruleID adopts an existing rule"
+// +kubebuilder:validation:XValidation:rule="!has(self.minLen) || !has(self.maxLen) || self.minLen <= self.maxLen",message="spec.minLen must be less than or equal to spec.maxLen"
+// +kubebuilder:validation:XValidation:rule="!has(self.srcMinLen) || !has(self.srcMaxLen) || self.srcMinLen <= self.srcMaxLen",message="spec.srcMinLen must be less than or equal to spec.srcMaxLen"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && self.cut != '') || (has(self.add) && self.add != '')",message="spec.cut and spec.add cannot both be empty"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) == has(oldSelf.ruleID) && (!has(self.ruleID) || self.ruleID == oldSelf.ruleID)",message="spec.ruleID is immutable: it can only be set when the resource is created"
+// +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable"
+type LocationRuleSpec struct {
+	// serverRef names the MorServer; "default" when omitted. Immutable.
+	// +optional
+	ServerRef *ServerReference `json:"serverRef,omitempty"`
+	// locationID of the MOR location the rule belongs to. Immutable.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.locationID is immutable"
+	// +required
+	LocationID int64 `json:"locationID"`
+	// ruleID adopts an existing MOR rule instead of creating one. Set only at creation.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	RuleID *int64 `json:"ruleID,omitempty"`
+	// name of the rule (name); required to create one.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name *string `json:"name,omitempty"`
+	// enabled (enabled; MOR's default true).
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// type: dst, src or combined (lr_type; MOR's default dst).
+	// +optional
+	Type *LocationRuleType `json:"type,omitempty"`
+	// cut is the destination prefix to cut (cut).
+	// +kubebuilder:validation:MaxLength=60
+	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
+	// +optional
+	Cut *string `json:"cut,omitempty"`
+	// add is the destination prefix to add (add).
+	// +kubebuilder:validation:MaxLength=60
+	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
+	// +optional
+	Add *string `json:"add,omitempty"`
+	// minLen of the destination number (minlen; MOR's default 1).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	MinLen *int32 `json:"minLen,omitempty"`
+	// maxLen of the destination number (maxlen; MOR's default 99).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	MaxLen *int32 `json:"maxLen,omitempty"`
+	// srcCut is the source prefix to cut (src_cut).
+	// +kubebuilder:validation:MaxLength=60
+	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
+	// +optional
+	SrcCut *string `json:"srcCut,omitempty"`
+	// srcAdd is the source prefix to add (src_add).
+	// +kubebuilder:validation:MaxLength=60
+	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
+	// +optional
+	SrcAdd *string `json:"srcAdd,omitempty"`
+	// srcMinLen of the source number (src_minlen; MOR's default 1).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	SrcMinLen *int32 `json:"srcMinLen,omitempty"`
+	// srcMaxLen of the source number (src_maxlen; MOR's default 99).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	SrcMaxLen *int32 `json:"srcMaxLen,omitempty"`
+	// tariffID to assign, -1 to unassign (tariff_id).
+	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.tariffID must be -1 (unassign) or a tariff id >= 1"
+	// +optional
+	TariffID *int64 `json:"tariffID,omitempty"`
+	// lcrID to assign, -1 to unassign (lcr_id).
+	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.lcrID must be -1 (unassign) or an LCR id >= 1"
+	// +optional
+	LCRID *int64 `json:"lcrID,omitempty"`
+	// didID to assign, -1 to unassign (did_id).
+	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.didID must be -1 (unassign) or a DID id >= 1"
+	// +optional
+	DIDID *int64 `json:"didID,omitempty"`
+	// deviceID to assign, -1 to unassign (device_id).
+	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.deviceID must be -1 (unassign) or a device id >= 1"
+	// +optional
+	DeviceID *int64 `json:"deviceID,omitempty"`
+	// changeCallerIDName (change_callerid_name; MOR's default false).
+	// +optional
+	ChangeCallerIDName *bool `json:"changeCallerIDName,omitempty"`
+	// deletionPolicy: Delete (when omitted) removes the rule from MOR when this resource
+	// is deleted; Orphan leaves it.
+	// +optional
+	DeletionPolicy *DeletionPolicy `json:"deletionPolicy,omitempty"`
+	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// +optional
+	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
+}
+
+// LocationRuleStatus reports the MOR rule this resource manages.
+type LocationRuleStatus struct {
+	ResourceStatus `json:",inline"`
+	// ruleID is the MOR id of the managed rule.
+	// +optional
+	RuleID *int64 `json:"ruleID,omitempty"`
+	// driftedFields lists the spec fields MOR differs in while ObserveOnly.
+	// +listType=set
+	// +optional
+	DriftedFields []string `json:"driftedFields,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=mor
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Rule ID",type=integer,JSONPath=`.status.ruleID`
+// +kubebuilder:printcolumn:name="Location",type=integer,JSONPath=`.spec.locationID`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// LocationRule is one localization rule of one MOR location.
+type LocationRule struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec LocationRuleSpec `json:"spec"`
+	// +optional
+	Status LocationRuleStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// LocationRuleList contains a list of LocationRule.
+type LocationRuleList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []LocationRule `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&LocationRule{}, &LocationRuleList{})
+}

@@ -1,0 +1,172 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DefaultUser holds MOR's Default User settings (conflines_update default_user_*).
+// Every field is optional: an omitted field is not managed.
+type DefaultUser struct {
+	// passwordLength of generated user passwords (default_user_password_length).
+	// +kubebuilder:validation:Minimum=6
+	// +kubebuilder:validation:Maximum=30
+	// +optional
+	PasswordLength *int32 `json:"passwordLength,omitempty"`
+	// credit limit, "-1" for unlimited or a number >= 0 (default_user_credit).
+	// +kubebuilder:validation:Pattern=`^(-1|[0-9]+(\.[0-9]+)?)$`
+	// +optional
+	Credit *string `json:"credit,omitempty"`
+	// balance, a number that may be negative (default_user_balance).
+	// +kubebuilder:validation:Pattern=`^-?[0-9]+(\.[0-9]+)?$`
+	// +optional
+	Balance *string `json:"balance,omitempty"`
+	// postpaid: true for postpaid users, false for prepaid (default_user_postpaid).
+	// +optional
+	Postpaid *bool `json:"postpaid,omitempty"`
+	// allowLossCalls (default_user_allow_loss_calls).
+	// +optional
+	AllowLossCalls *bool `json:"allowLossCalls,omitempty"`
+	// callLimit of simultaneous calls, 0 for none (default_user_call_limit).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	CallLimit *int32 `json:"callLimit,omitempty"`
+	// timeZone, MOR's exact case-sensitive zone name, e.g. "UTC" or
+	// "Atlantic Time (Canada)" (default_user_time_zone).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	// +optional
+	TimeZone *string `json:"timeZone,omitempty"`
+	// currency, a 3-letter code known to MOR, e.g. "USD" (default_user_currency).
+	// +kubebuilder:validation:Pattern=`^[A-Z]{3}$`
+	// +optional
+	Currency *string `json:"currency,omitempty"`
+	// quickForwardsRuleID, 0 for none (default_user_quickforwards_rule_id).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	QuickForwardsRuleID *int64 `json:"quickForwardsRuleID,omitempty"`
+	// recordingEnabled (default_user_recording_enabled).
+	// +optional
+	RecordingEnabled *bool `json:"recordingEnabled,omitempty"`
+	// recordingForcedEnabled (default_user_recording_forced_enabled).
+	// +optional
+	RecordingForcedEnabled *bool `json:"recordingForcedEnabled,omitempty"`
+	// tariffID of a tariff with purpose user or user_wholesale (default_user_tariff_id).
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	TariffID *int64 `json:"tariffID,omitempty"`
+}
+
+// AudioCodec is a codec MOR knows for devices.
+// +kubebuilder:validation:Enum=alaw;ulaw;g723;g726;g729;gsm;ilbc;lpc10;speex;slin
+type AudioCodec string
+
+// VideoCodec is a video codec MOR knows for devices.
+// +kubebuilder:validation:Enum=h261;h263;h263p;h264
+type VideoCodec string
+
+// DefaultDevice holds MOR's Default Device settings (conflines_update default_device_*).
+// Every field is optional: an omitted field is not managed.
+type DefaultDevice struct {
+	// callLimit of simultaneous calls, 0 for none (default_device_call_limit).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	CallLimit *int32 `json:"callLimit,omitempty"`
+	// canReinvite (default_device_canreinvite).
+	// +kubebuilder:validation:Enum=yes;no;nonat;update;"update,nonat"
+	// +optional
+	CanReinvite *string `json:"canReinvite,omitempty"`
+	// nat (default_device_nat).
+	// +kubebuilder:validation:Enum=yes;no;force_rport;comedia
+	// +optional
+	NAT *string `json:"nat,omitempty"`
+	// qualify: "no" or an integer >= 1000 in milliseconds (default_device_qualify).
+	// +kubebuilder:validation:Pattern=`^(no|[1-9][0-9]{3,})$`
+	// +optional
+	Qualify *string `json:"qualify,omitempty"`
+	// graceTime in seconds (default_device_grace_time).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	GraceTime *int32 `json:"graceTime,omitempty"`
+	// audioCodecs in priority order; codecs not named are turned off
+	// (default_device_audio_codecs).
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=atomic
+	// +optional
+	AudioCodecs []AudioCodec `json:"audioCodecs,omitempty"`
+	// videoCodecs in priority order (default_device_video_codecs).
+	// +kubebuilder:validation:MaxItems=4
+	// +listType=atomic
+	// +optional
+	VideoCodecs []VideoCodec `json:"videoCodecs,omitempty"`
+	// locationID of an existing location (default_device_location_id).
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	LocationID *int64 `json:"locationID,omitempty"`
+}
+
+// MorDefaultsSpec declares MOR's Default User and Default Device settings. There is no
+// field for allow_api (turning the API off would lock the operator out) nor for
+// api_secret_key.
+type MorDefaultsSpec struct {
+	// serverRef names the MorServer; "default" when omitted. At most one MorDefaults
+	// may target a server.
+	// +optional
+	ServerRef *ServerReference `json:"serverRef,omitempty"`
+	// user holds the Default User settings.
+	// +optional
+	User *DefaultUser `json:"user,omitempty"`
+	// device holds the Default Device settings.
+	// +optional
+	Device *DefaultDevice `json:"device,omitempty"`
+	// reapplyInterval: MOR has no read method for these settings, so drift cannot be
+	// seen; they are applied again this often (default: the manager's
+	// --defaults-reapply-interval, 1h).
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +optional
+	ReapplyInterval *metav1.Duration `json:"reapplyInterval,omitempty"`
+}
+
+// MorDefaultsStatus records what was last applied.
+type MorDefaultsStatus struct {
+	ResourceStatus `json:",inline"`
+	// appliedFingerprint is the SHA-256 of the server and the parameters last applied
+	// (never the key).
+	// +optional
+	AppliedFingerprint string `json:"appliedFingerprint,omitempty"`
+	// lastAppliedTime is when conflines_update last succeeded; it moves only on writes.
+	// +optional
+	LastAppliedTime *metav1.Time `json:"lastAppliedTime,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=mor
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// MorDefaults is MOR's Default User and Default Device settings of one server.
+type MorDefaults struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +optional
+	Spec MorDefaultsSpec `json:"spec,omitempty"`
+	// +optional
+	Status MorDefaultsStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// MorDefaultsList contains a list of MorDefaults.
+type MorDefaultsList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []MorDefaults `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&MorDefaults{}, &MorDefaultsList{})
+}

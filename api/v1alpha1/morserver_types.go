@@ -1,0 +1,119 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// SecretKeySelector points at one key of a Secret in the same namespace.
+type SecretKeySelector struct {
+	// name of the Secret in the same namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+	// key within the Secret's data.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Key string `json:"key"`
+}
+
+// TLSConfig tunes how the operator verifies the MOR server's certificate.
+type TLSConfig struct {
+	// caBundleSecretRef names a Secret key holding PEM CA certificates to trust in
+	// addition to the system roots.
+	// +optional
+	CABundleSecretRef *SecretKeySelector `json:"caBundleSecretRef,omitempty"`
+	// insecureSkipVerify turns certificate verification off. Never use it in production:
+	// request hashes are replayable, so a man in the middle can reuse them.
+	// +optional
+	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
+}
+
+// RateLimit is the client-side request budget for one MOR server.
+type RateLimit struct {
+	// requestsPerSecond allowed on average (default 5).
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +optional
+	RequestsPerSecond *int32 `json:"requestsPerSecond,omitempty"`
+	// burst of requests allowed at once (default 10).
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +optional
+	Burst *int32 `json:"burst,omitempty"`
+}
+
+// MorServerSpec says how to reach one MOR server.
+// +kubebuilder:validation:XValidation:rule="self.url.startsWith('https://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.url: http:// is refused unless spec.allowInsecureHTTP is true (request hashes are replayable)"
+type MorServerSpec struct {
+	// url is MOR's base URL, usually https://HOST/billing; "/api/<method>" is appended.
+	// +kubebuilder:validation:Pattern=`^https?://[^\s/?#]+[^\s?#]*$`
+	// +kubebuilder:validation:MaxLength=2048
+	// +required
+	URL string `json:"url"`
+	// username of the MOR API user (admin, accountant or reseller).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +required
+	Username string `json:"username"`
+	// secretKeyRef names the Secret key holding the user's API secret key.
+	// +required
+	SecretKeyRef SecretKeySelector `json:"secretKeyRef"`
+	// tls settings for https:// URLs.
+	// +optional
+	TLS *TLSConfig `json:"tls,omitempty"`
+	// allowInsecureHTTP permits an http:// URL (default false). Only for a simulator or a
+	// loopback test server.
+	// +optional
+	AllowInsecureHTTP bool `json:"allowInsecureHTTP,omitempty"`
+	// rateLimit caps the requests the operator sends to this server.
+	// +optional
+	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+	// timeout of one request (default 30s).
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +optional
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+}
+
+// MorServerStatus reports whether a signed probe succeeds.
+type MorServerStatus struct {
+	ResourceStatus `json:",inline"`
+	// version MOR reported (system_version_get).
+	// +optional
+	Version string `json:"version,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=mor
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.status.version`
+// +kubebuilder:printcolumn:name="URL",type=string,JSONPath=`.spec.url`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// MorServer is how to reach one MOR billing server: URL, API user and secret key.
+type MorServer struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec MorServerSpec `json:"spec"`
+	// +optional
+	Status MorServerStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// MorServerList contains a list of MorServer.
+type MorServerList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []MorServer `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&MorServer{}, &MorServerList{})
+}
