@@ -70,7 +70,3 @@ type DIDRateList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []DIDRate `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&DIDRate{}, &DIDRateList{})
-}

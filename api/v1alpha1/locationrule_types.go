@@ -158,7 +158,3 @@ type LocationRuleList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []LocationRule `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&LocationRule{}, &LocationRuleList{})
-}

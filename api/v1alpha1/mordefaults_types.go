@@ -166,7 +166,3 @@ type MorDefaultsList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []MorDefaults `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&MorDefaults{}, &MorDefaultsList{})
-}

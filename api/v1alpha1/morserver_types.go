@@ -113,7 +113,3 @@ type MorServerList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []MorServer `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&MorServer{}, &MorServerList{})
-}

@@ -1,0 +1,39 @@
+package v1alpha1
+
+// Accessors let the shared reconciler treat all four kinds alike.
+
+// ManagedStatus returns the status every kind shares.
+func (s *MorServer) ManagedStatus() *ResourceStatus { return &s.Status.ResourceStatus }
+
+// ServerName is the MorServer itself.
+func (s *MorServer) ServerName() string { return s.Name }
+
+// ObserveOnly is false: a MorServer is never written to.
+func (s *MorServer) ObserveOnly() bool { return false }
+
+// ManagedStatus returns the status every kind shares.
+func (d *MorDefaults) ManagedStatus() *ResourceStatus { return &d.Status.ResourceStatus }
+
+// ServerName returns the referenced MorServer's name.
+func (d *MorDefaults) ServerName() string { return ServerName(d.Spec.ServerRef) }
+
+// ObserveOnly is false: MOR has no read method for defaults, so there is nothing to observe.
+func (d *MorDefaults) ObserveOnly() bool { return false }
+
+// ManagedStatus returns the status every kind shares.
+func (d *DIDRate) ManagedStatus() *ResourceStatus { return &d.Status.ResourceStatus }
+
+// ServerName returns the referenced MorServer's name.
+func (d *DIDRate) ServerName() string { return ServerName(d.Spec.ServerRef) }
+
+// ObserveOnly reports whether writes are forbidden.
+func (d *DIDRate) ObserveOnly() bool { return IsObserveOnly(d.Spec.ManagementPolicy) }
+
+// ManagedStatus returns the status every kind shares.
+func (r *LocationRule) ManagedStatus() *ResourceStatus { return &r.Status.ResourceStatus }
+
+// ServerName returns the referenced MorServer's name.
+func (r *LocationRule) ServerName() string { return ServerName(r.Spec.ServerRef) }
+
+// ObserveOnly reports whether writes are forbidden.
+func (r *LocationRule) ObserveOnly() bool { return IsObserveOnly(r.Spec.ManagementPolicy) }
