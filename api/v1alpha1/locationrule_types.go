@@ -23,7 +23,7 @@ type LocationRuleType string
 // +kubebuilder:validation:XValidation:rule="has(self.ruleID) || has(self.name)",message="spec.name is required unless spec.ruleID adopts an existing rule"
 // +kubebuilder:validation:XValidation:rule="!has(self.minLen) || !has(self.maxLen) || self.minLen <= self.maxLen",message="spec.minLen must be less than or equal to spec.maxLen"
 // +kubebuilder:validation:XValidation:rule="!has(self.srcMinLen) || !has(self.srcMaxLen) || self.srcMinLen <= self.srcMaxLen",message="spec.srcMinLen must be less than or equal to spec.srcMaxLen"
-// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && self.cut != ”) || (has(self.add) && self.add != ”)",message="spec.cut and spec.add cannot both be empty"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && size(self.cut) > 0) || (has(self.add) && size(self.add) > 0)",message="spec.cut and spec.add cannot both be empty"
 // +kubebuilder:validation:XValidation:rule="has(self.ruleID) == has(oldSelf.ruleID) && (!has(self.ruleID) || self.ruleID == oldSelf.ruleID)",message="spec.ruleID is immutable: it can only be set when the resource is created"
 // +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable"
 type LocationRuleSpec struct {
