@@ -1,0 +1,164 @@
+package controllers
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/finalizers,verbs=update
+
+// locationRuleFinalizer is held while the rule may exist in MOR.
+const locationRuleFinalizer = "mor.operator.dev/location-rule"
+
+// locationRuleKind creates, keeps equal and deletes one localization rule.
+type locationRuleKind struct{}
+
+func (locationRuleKind) Name() string                { return "LocationRule" }
+func (locationRuleKind) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
+func (locationRuleKind) Finalizer() string           { return locationRuleFinalizer }
+func (locationRuleKind) Connect(_ context.Context, r *v1alpha1.LocationRule, api managed.MOR) (managed.External, error) {
+	return &locationRuleExternal{rule: r, api: api, params: locationRuleParams(&r.Spec)}, nil
+}
+
+func locationRuleParams(s *v1alpha1.LocationRuleSpec) *managed.Params {
+	p := &managed.Params{}
+	managed.Add(p, "spec.name", "name", s.Name)
+	managed.Add(p, "spec.enabled", "enabled", s.Enabled)
+	managed.Add(p, "spec.type", "lr_type", s.Type)
+	managed.Add(p, "spec.cut", "cut", s.Cut)
+	managed.Add(p, "spec.add", "add", s.Add)
+	managed.Add(p, "spec.minLen", "minlen", s.MinLen)
+	managed.Add(p, "spec.maxLen", "maxlen", s.MaxLen)
+	managed.Add(p, "spec.srcCut", "src_cut", s.SrcCut)
+	managed.Add(p, "spec.srcAdd", "src_add", s.SrcAdd)
+	managed.Add(p, "spec.srcMinLen", "src_minlen", s.SrcMinLen)
+	managed.Add(p, "spec.srcMaxLen", "src_maxlen", s.SrcMaxLen)
+	managed.Add(p, "spec.tariffID", "tariff_id", s.TariffID)
+	managed.Add(p, "spec.lcrID", "lcr_id", s.LCRID)
+	managed.Add(p, "spec.didID", "did_id", s.DIDID)
+	managed.Add(p, "spec.deviceID", "device_id", s.DeviceID)
+	managed.Add(p, "spec.changeCallerIDName", "change_callerid_name", s.ChangeCallerIDName)
+	return p
+}
+
+// identity is what a rule the operator created is recognised by when its id was lost
+// (a crash between create and status write), with MOR's create-time defaults for the
+// fields the spec leaves out.
+var identity = []struct{ param, createDefault string }{
+	{"name", ""}, {"lr_type", "dst"}, {"cut", ""}, {"add", ""}, {"minlen", "1"}, {"maxlen", "99"},
+}
+
+type locationRuleExternal struct {
+	rule   *v1alpha1.LocationRule
+	api    managed.MOR
+	params *managed.Params
+}
+
+func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	got, err := e.find(ctx)
+	if err != nil || got == nil {
+		return managed.Observation{}, err
+	}
+	if loc := got["location_id"]; loc != "" && loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
+		return managed.Observation{}, managed.Stalled(managed.ReasonConflict,
+			"rule %s belongs to location %s, not to spec.locationID %d", got["id"], loc, e.rule.Spec.LocationID)
+	}
+	diff := managed.Diff(e.params.Fields(), got)
+	e.rule.Status.DriftedFields = nil
+	if e.rule.ObserveOnly() && len(diff) > 0 {
+		e.rule.Status.DriftedFields = e.params.SpecFields(diff)
+	}
+	return managed.Observation{Exists: true, Diff: diff}, nil
+}
+
+// find returns the managed rule, or nil when MOR has none: by id when one is known, else
+// by identity among the location's rules. It records the id it finds in status.
+func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
+	if id := e.ruleID(); id != nil {
+		got, err := e.api.GetLocationRule(ctx, *id)
+		switch {
+		case err == nil:
+			e.rule.Status.RuleID = id
+			return got, nil
+		case !mor.IsNotFound(err):
+			return nil, err
+		case e.rule.Spec.RuleID != nil:
+			return nil, managed.Stalled(managed.ReasonAdoptedRuleGone,
+				"adopted rule %d no longer exists in MOR; an adopted rule is not re-created", *id)
+		}
+		e.rule.Status.RuleID = nil // deleted behind our back: look again, then re-create
+	}
+	rules, err := e.api.ListLocationRules(ctx, e.rule.Spec.LocationID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
+		if e.sameIdentity(r) {
+			id, err := strconv.ParseInt(r["id"], 10, 64)
+			if err != nil {
+				continue
+			}
+			e.rule.Status.RuleID = &id
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
+func (e *locationRuleExternal) sameIdentity(r mor.Fields) bool {
+	want := e.params.Fields()
+	for _, f := range identity {
+		v, ok := want[f.param]
+		if !ok {
+			v = f.createDefault
+		}
+		if len(managed.Diff(mor.Fields{f.param: v}, r)) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *locationRuleExternal) ruleID() *int64 {
+	if e.rule.Spec.RuleID != nil {
+		return e.rule.Spec.RuleID
+	}
+	return e.rule.Status.RuleID
+}
+
+func (e *locationRuleExternal) Create(ctx context.Context) error {
+	id, err := e.api.CreateLocationRule(ctx, e.rule.Spec.LocationID, e.params.Fields())
+	if err != nil {
+		return err
+	}
+	e.rule.Status.RuleID = &id
+	return nil
+}
+
+func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
+	return e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, managed.Only(e.params.Fields(), diff))
+}
+
+// Delete honours deletionPolicy; a rule already gone is success.
+func (e *locationRuleExternal) Delete(ctx context.Context) error {
+	if p := e.rule.Spec.DeletionPolicy; p != nil && *p == v1alpha1.DeletionPolicyOrphan {
+		return nil
+	}
+	if e.ruleID() == nil {
+		got, err := e.find(ctx) // the id may have been lost before it reached status
+		if err != nil || got == nil {
+			return err
+		}
+	}
+	err := e.api.DeleteLocationRule(ctx, *e.ruleID())
+	if mor.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,205 @@
+package controllers_test
+
+import (
+	"context"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+)
+
+const (
+	ruleCreate = "location_rule_create"
+	ruleUpdate = "location_rule_update"
+	ruleDelete = "location_rule_delete"
+	ruleGet    = "location_rule_get"
+)
+
+func newLocationRule(name string) *v1alpha1.LocationRule {
+	return &v1alpha1.LocationRule{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: v1alpha1.LocationRuleSpec{
+			LocationID: 1,
+			Name:       ptr("lt-" + name),
+			Cut:        ptr("00370"),
+			Add:        ptr("370"),
+			MinLen:     ptr(int32(10)),
+			MaxLen:     ptr(int32(15)),
+		},
+	}
+}
+
+// rulesNamed returns MOR's rules with the given name.
+func (f *fixture) rulesNamed(name string) []morsim.Rule {
+	var out []morsim.Rule
+	for _, r := range f.sim.Snapshot().Rules {
+		if r.Name == name {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+func (f *fixture) gone(obj client.Object) {
+	f.t.Helper()
+	f.g.Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj))
+	}, testTimeout).Should(BeTrue())
+}
+
+func TestLocationRuleLifecycle(t *testing.T) {
+	f := newFixture(t)
+	lr := newLocationRule("lifecycle")
+	f.create(lr)
+
+	// create → Ready with the MOR id in status, one create, MOR matching
+	f.waitReady(lr)
+	f.g.Expect(lr.Status.RuleID).NotTo(BeNil())
+	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
+	rules := f.rulesNamed("lt-lifecycle")
+	f.g.Expect(rules).To(HaveLen(1))
+	f.g.Expect(rules[0].ID).To(Equal(*lr.Status.RuleID))
+	f.g.Expect(rules[0]).To(And(HaveField("Cut", "00370"), HaveField("Add", "370"), HaveField("MinLen", 10), HaveField("MaxLen", 15)))
+
+	// in sync: reads, no writes
+	f.waitRequests(ruleGet, 2)
+	f.g.Expect(f.requests(ruleUpdate)).To(BeEmpty())
+
+	// edit → one update with only the changed parameter
+	f.update(lr, func() { lr.Spec.DeviceID = ptr(int64(2)) })
+	f.waitReady(lr)
+	f.g.Expect(f.requests(ruleUpdate)).To(HaveLen(1))
+	f.g.Expect(f.requests(ruleUpdate)[0].Params).To(HaveKeyWithValue("device_id", "2"))
+	f.g.Expect(f.requests(ruleUpdate)[0].Params).NotTo(HaveKey("name"))
+
+	// -1 unassigns, and MOR's empty id then reads as in sync
+	f.update(lr, func() { lr.Spec.DeviceID = ptr(int64(-1)) })
+	f.waitReady(lr)
+	f.g.Eventually(func() int64 { return f.rulesNamed("lt-lifecycle")[0].DeviceID }, testTimeout).Should(BeZero())
+	f.waitRequests(ruleGet, 2)
+	f.g.Expect(f.requests(ruleUpdate)).To(HaveLen(2))
+
+	// drift: a field changed in MOR is set back
+	f.sim.Update(func(st *morsim.State) { st.Rules[*lr.Status.RuleID].MaxLen = 20 })
+	f.g.Eventually(func() int { return f.rulesNamed("lt-lifecycle")[0].MaxLen }, testTimeout).Should(Equal(15))
+
+	// drift: the rule deleted in MOR is created again
+	f.sim.Update(func(st *morsim.State) { delete(st.Rules, *lr.Status.RuleID) })
+	f.g.Eventually(func() []morsim.Rule { return f.rulesNamed("lt-lifecycle") }, testTimeout).Should(HaveLen(1))
+	f.waitReady(lr)
+	f.g.Expect(*lr.Status.RuleID).To(Equal(f.rulesNamed("lt-lifecycle")[0].ID))
+
+	// delete (policy Delete, the default) → gone from MOR, then from Kubernetes
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.gone(lr)
+	f.g.Expect(f.rulesNamed("lt-lifecycle")).To(BeEmpty())
+}
+
+func TestLocationRuleOrphanKeepsRule(t *testing.T) {
+	f := newFixture(t)
+	lr := newLocationRule("orphan")
+	lr.Spec.DeletionPolicy = ptr(v1alpha1.DeletionPolicyOrphan)
+	f.create(lr)
+	f.waitReady(lr)
+
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.gone(lr)
+	f.g.Expect(f.rulesNamed("lt-orphan")).To(HaveLen(1))
+	f.g.Expect(f.requests(ruleDelete)).To(BeEmpty())
+}
+
+func TestLocationRuleDeleteWhenAlreadyGoneSucceeds(t *testing.T) {
+	f := newFixture(t)
+	lr := newLocationRule("gone")
+	f.create(lr)
+	f.waitReady(lr)
+	f.update(lr, func() { lr.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"} })
+	f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.sim.Update(func(st *morsim.State) { delete(st.Rules, *lr.Status.RuleID) })
+
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.update(lr, func() { delete(lr.Annotations, v1alpha1.AnnotationPaused) })
+	f.gone(lr)
+	f.g.Expect(f.requests(ruleDelete)).To(HaveLen(1))
+	f.g.Expect(f.requests(ruleDelete)[0].Outcome).To(Equal("Rule was not found"))
+}
+
+// A crash between the create call and the status write leaves a rule in MOR that
+// status does not name; the next reconcile must find it, not create a second one.
+func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
+	f := newFixture(t)
+
+	// the status write lost: wipe status.ruleID and let the operator look again
+	lr := newLocationRule("crash")
+	f.create(lr)
+	f.waitReady(lr)
+	id := *lr.Status.RuleID
+	f.g.Eventually(func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr); err != nil {
+			return err
+		}
+		lr.Status = v1alpha1.LocationRuleStatus{}
+		return k8s.Status().Update(context.Background(), lr)
+	}, testTimeout).Should(Succeed())
+	f.g.Eventually(func() *int64 {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
+		return lr.Status.RuleID
+	}, testTimeout).Should(HaveValue(Equal(id)))
+	f.g.Expect(f.rulesNamed("lt-crash")).To(HaveLen(1))
+	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
+
+	// the process died right after MOR created the rule: the resource arrives with no
+	// status while the rule already exists
+	f.sim.Update(func(st *morsim.State) {
+		st.Rules[500] = &morsim.Rule{ID: 500, LocationID: 1, Name: "lt-crash2", Enabled: 1, LrType: "dst",
+			Cut: "00371", Add: "371", MinLen: 10, MaxLen: 15, SrcMinLen: 1, SrcMaxLen: 99}
+	})
+	lr2 := newLocationRule("crash2")
+	lr2.Spec.Cut, lr2.Spec.Add = ptr("00371"), ptr("371")
+	f.create(lr2)
+	f.waitReady(lr2)
+	f.g.Expect(*lr2.Status.RuleID).To(Equal(int64(500)))
+	f.g.Expect(f.rulesNamed("lt-crash2")).To(HaveLen(1))
+	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
+}
+
+func TestLocationRuleAdoption(t *testing.T) {
+	f := newFixture(t)
+	seeded := f.sim.Snapshot().Rules[7]
+	lr := &v1alpha1.LocationRule{
+		ObjectMeta: metav1.ObjectMeta{Name: "adopted"},
+		Spec: v1alpha1.LocationRuleSpec{
+			LocationID: seeded.LocationID,
+			RuleID:     ptr(int64(7)),
+			Enabled:    ptr(false),
+		},
+	}
+	f.create(lr)
+	f.waitReady(lr)
+	f.g.Expect(*lr.Status.RuleID).To(Equal(int64(7)))
+	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
+	f.g.Expect(f.sim.Snapshot().Rules[7].Enabled).To(Equal(0))
+	f.g.Expect(f.sim.Snapshot().Rules[7].Name).To(Equal(seeded.Name), "fields not in spec are not managed")
+
+	// an adopted rule deleted in MOR is reported, not re-created
+	f.sim.Update(func(st *morsim.State) { delete(st.Rules, 7) })
+	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAdoptedRuleGone)
+	f.g.Expect(stalled.Message).To(ContainSubstring("7"))
+	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
+}
+
+func TestLocationRuleMORRejectionVerbatim(t *testing.T) {
+	f := newFixture(t)
+	lr := newLocationRule("badlcr")
+	lr.Spec.LCRID = ptr(int64(999))
+	f.create(lr)
+	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonRejected)
+	f.g.Expect(stalled.Message).To(Equal("LCR was not found"))
+	f.g.Expect(f.rulesNamed("lt-badlcr")).To(BeEmpty())
+}

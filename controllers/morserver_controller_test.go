@@ -1,0 +1,99 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+)
+
+func (f *fixture) server() *v1alpha1.MorServer {
+	s := &v1alpha1.MorServer{}
+	f.g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: v1alpha1.DefaultServerName}, s)).To(Succeed())
+	return s
+}
+
+func TestMorServerReadyWithVersion(t *testing.T) {
+	f := newFixture(t)
+	s := f.server()
+	f.waitReady(s)
+	f.g.Expect(s.Status.Version).NotTo(BeEmpty())
+	f.g.Expect(s.Status.ObservedGeneration).To(Equal(s.Generation))
+}
+
+// A wrong key stalls the server and its dependents; fixing the Secret recovers them at
+// once through the Secret watch (the auth retry interval in these tests is 10 minutes).
+func TestWrongKeyStallsThenSecretFixRecovers(t *testing.T) {
+	f := newFixture(t)
+	s := f.server()
+	f.waitReady(s)
+
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns}}
+	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("wrong-key")} })
+	stalled := f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+	f.g.Expect(stalled.Message).To(Equal("Incorrect hash"))
+
+	d := newDIDRate(3)
+	f.create(d)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+
+	// the key and the hashes appear nowhere in status or events
+	events := &corev1.EventList{}
+	f.g.Expect(k8s.List(context.Background(), events, client.InNamespace(f.ns))).To(Succeed())
+	for _, obj := range []string{statusText(f, s), statusText(f, d), eventText(events)} {
+		f.g.Expect(obj).NotTo(ContainSubstring("wrong-key"))
+		f.g.Expect(obj).NotTo(ContainSubstring("admin-secret"))
+		f.g.Expect(obj).NotTo(ContainSubstring("hash="))
+	}
+
+	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("admin-secret")} })
+	f.waitReady(s)
+	f.waitReady(d)
+	f.g.Expect(f.condition(d, v1alpha1.ConditionStalled)()).To(BeNil())
+}
+
+func TestMissingServerAndSecretStall(t *testing.T) {
+	f := newFixture(t)
+	d := newDIDRate(1)
+	d.Spec.ServerRef = &v1alpha1.ServerReference{Name: "nowhere"}
+	f.create(d)
+	stalled := f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonServerNotFound)
+	f.g.Expect(stalled.Message).To(ContainSubstring(`"nowhere"`))
+
+	// the server appears, pointing at a Secret that doesn't exist yet
+	s := f.server().DeepCopy()
+	s.ObjectMeta = metav1.ObjectMeta{Name: "nowhere", Namespace: f.ns}
+	s.Spec.SecretKeyRef.Name = "later"
+	s.Status = v1alpha1.MorServerStatus{}
+	f.create(s)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonSecretNotFound)
+
+	f.create(&corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "later"},
+		StringData: map[string]string{"secretKey": "admin-secret"},
+	})
+	f.waitReady(d)
+}
+
+func statusText(f *fixture, obj managed.Resource) string {
+	var b strings.Builder
+	for _, c := range obj.ManagedStatus().Conditions {
+		b.WriteString(c.Reason + " " + c.Message + "\n")
+	}
+	return b.String()
+}
+
+func eventText(list *corev1.EventList) string {
+	var b strings.Builder
+	for _, e := range list.Items {
+		b.WriteString(e.Reason + " " + e.Message + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,191 @@
+// Package controllers wires one reconciler per kind into the manager. The reconcile loop
+// itself is shared (internal/managed); each kind's file holds only how it observes,
+// creates, updates and deletes in MOR.
+package controllers
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
+	"github.com/mor-operator/mor-operator/internal/managed"
+)
+
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+const (
+	// serverRefIndex indexes dependents by the MorServer they use (defaulted).
+	serverRefIndex = "spec.serverRef.name"
+	// secretIndex indexes MorServers by the Secrets they read.
+	secretIndex = "morserver.secrets"
+)
+
+// Options configure every controller.
+type Options struct {
+	managed.Options
+	// DefaultsReapplyInterval re-applies MorDefaults, whose drift MOR cannot show.
+	DefaultsReapplyInterval time.Duration
+	MaxConcurrentReconciles int
+	// MaxBackoff caps the exponential backoff after transient errors.
+	MaxBackoff time.Duration
+}
+
+// SetupWithManager registers the field indexes and the four controllers.
+func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	if err := registerIndexes(ctx, mgr); err != nil {
+		return err
+	}
+	resolver := &connection.Resolver{Servers: mgr.GetClient(), Secrets: mgr.GetAPIReader()}
+	w := watcher{client: mgr.GetClient()}
+
+	if err := setup(mgr, opts, resolver, morServerKind{}, nil,
+		func(b *builder.Builder) *builder.Builder {
+			return b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.serversUsingSecret))
+		}); err != nil {
+		return err
+	}
+	defaults := morDefaultsKind{client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval}
+	if err := setup(mgr, opts, resolver, defaults, &v1alpha1.MorDefaultsList{},
+		func(b *builder.Builder) *builder.Builder {
+			// A deleted MorDefaults may free the server for a conflicting sibling.
+			return b.Watches(&v1alpha1.MorDefaults{},
+				handler.EnqueueRequestsFromMapFunc(w.siblings(&v1alpha1.MorDefaultsList{})),
+				builder.WithPredicates(deletedOnly()))
+		}); err != nil {
+		return err
+	}
+	if err := setup(mgr, opts, resolver, didRateKind{}, &v1alpha1.DIDRateList{}, nil); err != nil {
+		return err
+	}
+	return setup(mgr, opts, resolver, locationRuleKind{}, &v1alpha1.LocationRuleList{}, nil)
+}
+
+// setup builds one kind's controller. Dependents (list != nil) also follow their
+// MorServer and the Secrets it reads.
+func setup[T managed.Resource](mgr ctrl.Manager, opts Options, resolver *connection.Resolver,
+	kind managed.Kind[T], list client.ObjectList, extra func(*builder.Builder) *builder.Builder) error {
+	r := &managed.Reconciler[T]{
+		Client:   mgr.GetClient(),
+		Kind:     kind,
+		Servers:  resolver,
+		Recorder: mgr.GetEventRecorder("mor-operator"),
+		Options:  opts.Options,
+	}
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(kind.Name()).
+		For(kind.New(), builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
+				time.Second, opts.MaxBackoff),
+		})
+	if list != nil {
+		w := watcher{client: mgr.GetClient()}
+		b = b.Watches(&v1alpha1.MorServer{},
+			handler.EnqueueRequestsFromMapFunc(w.dependents(list)),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.dependentsOfSecret(list)))
+	}
+	if extra != nil {
+		b = extra(b)
+	}
+	return b.Complete(r)
+}
+
+func registerIndexes(ctx context.Context, mgr ctrl.Manager) error {
+	idx := mgr.GetFieldIndexer()
+	for _, obj := range []managed.Resource{&v1alpha1.MorDefaults{}, &v1alpha1.DIDRate{}, &v1alpha1.LocationRule{}} {
+		if err := idx.IndexField(ctx, obj, serverRefIndex, func(o client.Object) []string {
+			return []string{o.(managed.Resource).ServerName()}
+		}); err != nil {
+			return err
+		}
+	}
+	return idx.IndexField(ctx, &v1alpha1.MorServer{}, secretIndex, func(o client.Object) []string {
+		s := o.(*v1alpha1.MorServer)
+		names := []string{s.Spec.SecretKeyRef.Name}
+		if s.Spec.TLS != nil && s.Spec.TLS.CABundleSecretRef != nil {
+			names = append(names, s.Spec.TLS.CABundleSecretRef.Name)
+		}
+		return names
+	})
+}
+
+// watcher maps events on MorServers and Secrets to the resources that use them, through
+// the field indexes rather than lists of everything.
+type watcher struct{ client client.Client }
+
+func (w watcher) serversUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
+	var servers v1alpha1.MorServerList
+	if err := w.client.List(ctx, &servers, client.InNamespace(secret.GetNamespace()),
+		client.MatchingFields{secretIndex: secret.GetName()}); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(servers.Items))
+	for _, s := range servers.Items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: s.Namespace, Name: s.Name}})
+	}
+	return out
+}
+
+func (w watcher) dependents(list client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, server client.Object) []reconcile.Request {
+		return w.usersOf(ctx, list, server.GetNamespace(), server.GetName())
+	}
+}
+
+func (w watcher) dependentsOfSecret(list client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, secret client.Object) []reconcile.Request {
+		var out []reconcile.Request
+		for _, s := range w.serversUsingSecret(ctx, secret) {
+			out = append(out, w.usersOf(ctx, list, s.Namespace, s.Name)...)
+		}
+		return out
+	}
+}
+
+func (w watcher) siblings(list client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, obj client.Object) []reconcile.Request {
+		return w.usersOf(ctx, list, obj.GetNamespace(), obj.(managed.Resource).ServerName())
+	}
+}
+
+func (w watcher) usersOf(ctx context.Context, list client.ObjectList, namespace, server string) []reconcile.Request {
+	l := list.DeepCopyObject().(client.ObjectList)
+	if err := w.client.List(ctx, l, client.InNamespace(namespace), client.MatchingFields{serverRefIndex: server}); err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	_ = meta.EachListItem(l, func(o runtime.Object) error {
+		obj := o.(client.Object)
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}})
+		return nil
+	})
+	return out
+}
+
+func deletedOnly() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		UpdateFunc:  func(event.UpdateEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	}
+}

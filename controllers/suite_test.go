@@ -1,0 +1,234 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/controllers"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+)
+
+// Short intervals so drift, re-apply and backoff show up within a test's Eventually.
+const (
+	testPollInterval = time.Second
+	testTimeout      = 30 * time.Second
+)
+
+var (
+	k8s    client.Client // uncached: what a user would read
+	scheme = runtime.NewScheme()
+	nsSeq  atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: assetsDir(),
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "envtest:", err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+
+	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:  scheme,
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		Client:  client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := controllers.SetupWithManager(ctx, mgr, controllers.Options{
+		Options: managed.Options{
+			PollInterval: testPollInterval,
+			// Long on purpose: recovery after a Secret fix must come from the watch.
+			AuthRetryInterval: 10 * time.Minute,
+		},
+		DefaultsReapplyInterval: time.Hour,
+		MaxConcurrentReconciles: 4,
+		MaxBackoff:              2 * time.Second,
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "manager:", err)
+		}
+	}()
+	code := m.Run()
+	cancel()
+	<-done
+	return code
+}
+
+func zapLevel() zapcore.Level {
+	if os.Getenv("TEST_VERBOSE") != "" {
+		return -2
+	}
+	return 2 // errors only: transient failures are expected in these tests
+}
+
+// assetsDir finds envtest's binaries the way `make test` does when run alone.
+func assetsDir() string {
+	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
+		return d
+	}
+	out, err := exec.Command(filepath.Join("..", "hack", "envtest-assets.sh")).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// fixture is one test's world: a namespace, its own simulator and a Ready MorServer.
+type fixture struct {
+	t   *testing.T
+	g   Gomega
+	ns  string
+	sim *morsim.Server
+	srv *httptest.Server
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, g: NewWithT(t), sim: morsim.New(morsim.DefaultSeed())}
+	f.srv = httptest.NewServer(f.sim)
+	t.Cleanup(f.srv.Close)
+	f.ns = fmt.Sprintf("t%d-%s", nsSeq.Add(1), strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())))
+	if len(f.ns) > 63 {
+		f.ns = strings.TrimRight(f.ns[:63], "-")
+	}
+	f.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.ns}})
+	f.create(&corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns},
+		StringData: map[string]string{"secretKey": "admin-secret"},
+	})
+	f.create(&v1alpha1.MorServer{
+		ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: f.ns},
+		Spec: v1alpha1.MorServerSpec{
+			URL:               f.srv.URL + "/billing",
+			Username:          "admin",
+			SecretKeyRef:      v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"},
+			AllowInsecureHTTP: true,
+		},
+	})
+	return f
+}
+
+func (f *fixture) create(obj client.Object) {
+	f.t.Helper()
+	if _, isNS := obj.(*corev1.Namespace); !isNS && obj.GetNamespace() == "" {
+		obj.SetNamespace(f.ns)
+	}
+	f.g.Expect(k8s.Create(context.Background(), obj)).To(Succeed())
+}
+
+// update re-reads obj, applies mutate and writes it, retrying on conflicts.
+func (f *fixture) update(obj client.Object, mutate func()) {
+	f.t.Helper()
+	f.g.Eventually(func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		mutate()
+		return k8s.Update(context.Background(), obj)
+	}, testTimeout).Should(Succeed())
+}
+
+// condition returns obj's condition typ as it is now in the API server.
+func (f *fixture) condition(obj managed.Resource, typ string) func() *metav1.Condition {
+	return func() *metav1.Condition {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return nil
+		}
+		return meta.FindStatusCondition(obj.ManagedStatus().Conditions, typ)
+	}
+}
+
+// waitReady waits for Ready=True at obj's current generation.
+func (f *fixture) waitReady(obj managed.Resource) {
+	f.t.Helper()
+	f.waitCondition(obj, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+}
+
+// waitCondition waits for condition typ with status and reason at the current generation.
+func (f *fixture) waitCondition(obj managed.Resource, typ string, status metav1.ConditionStatus, reason string) *metav1.Condition {
+	f.t.Helper()
+	var got *metav1.Condition
+	f.g.Eventually(func(g Gomega) {
+		got = f.condition(obj, typ)()
+		g.Expect(got).NotTo(BeNil(), "condition %s", typ)
+		g.Expect(got.Status).To(Equal(status), "%s: %s", got.Reason, got.Message)
+		g.Expect(got.Reason).To(Equal(reason), got.Message)
+		g.Expect(got.ObservedGeneration).To(Equal(obj.GetGeneration()))
+	}, testTimeout, 50*time.Millisecond).Should(Succeed())
+	return got
+}
+
+// requests returns the simulator's requests of the given MOR method.
+func (f *fixture) requests(method string) []morsim.Request {
+	var out []morsim.Request
+	for _, r := range f.sim.Requests() {
+		if r.Method == method {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// waitRequests waits until the simulator has received at least n more requests of
+// method than it had when `from` was taken: proof that reconciles happened.
+func (f *fixture) waitRequests(method string, n int) {
+	f.t.Helper()
+	from := len(f.requests(method))
+	f.g.Eventually(func() int { return len(f.requests(method)) }, testTimeout, 50*time.Millisecond).
+		Should(BeNumerically(">=", from+n))
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,129 @@
+// Package connection turns a MorServer reference into a ready MOR client: it reads the
+// MorServer and its Secrets and keeps one client per server, rebuilt only when the
+// server's spec or a Secret it uses changes, so each server keeps its own rate limit.
+package connection
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/metrics"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// Resolver builds and caches MOR clients. Servers are read through the manager's cache;
+// Secrets through an uncached reader, so the manager never caches Secret data.
+type Resolver struct {
+	Servers client.Reader
+	Secrets client.Reader
+
+	mu      sync.Mutex
+	clients map[types.NamespacedName]cachedClient
+}
+
+type cachedClient struct {
+	version string
+	client  *mor.Client
+}
+
+// Resolve returns the client for the MorServer namespace/name. Problems a person must
+// fix are returned as *managed.StalledError.
+func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (managed.MOR, error) {
+	key := types.NamespacedName{Namespace: namespace, Name: name}
+	var server v1alpha1.MorServer
+	if err := r.Servers.Get(ctx, key, &server); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, managed.Stalled(managed.ReasonServerNotFound, "MorServer %q not found in namespace %q", name, namespace)
+		}
+		return nil, err
+	}
+	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
+		return nil, managed.Stalled(managed.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
+	}
+
+	key1, keyVersion, err := r.secretValue(ctx, namespace, server.Spec.SecretKeyRef)
+	if err != nil {
+		return nil, err
+	}
+	version := fmt.Sprintf("%s/%d/%s", server.UID, server.Generation, keyVersion)
+	var caPEM []byte
+	if tls := server.Spec.TLS; tls != nil && tls.CABundleSecretRef != nil {
+		ca, caVersion, err := r.secretValue(ctx, namespace, *tls.CABundleSecretRef)
+		if err != nil {
+			return nil, err
+		}
+		caPEM = []byte(ca)
+		version += "/" + caVersion
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[key]; ok && c.version == version {
+		return c.client, nil
+	}
+	c, err := mor.New(clientConfig(&server, key1, caPEM))
+	if err != nil {
+		return nil, managed.Stalled(managed.ReasonInvalidServer, "MorServer %q: %v", name, err)
+	}
+	if r.clients == nil {
+		r.clients = map[types.NamespacedName]cachedClient{}
+	}
+	r.clients[key] = cachedClient{version: version, client: c}
+	return c, nil
+}
+
+// Forget drops the cached client of a deleted MorServer.
+func (r *Resolver) Forget(key types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.clients, key)
+}
+
+func (r *Resolver) secretValue(ctx context.Context, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
+	var s corev1.Secret
+	if err := r.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", managed.Stalled(managed.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
+		}
+		return "", "", err
+	}
+	v, ok := s.Data[ref.Key]
+	if !ok || len(v) == 0 {
+		return "", "", managed.Stalled(managed.ReasonSecretNotFound, "Secret %q has no key %q", ref.Name, ref.Key)
+	}
+	return string(v), s.ResourceVersion, nil
+}
+
+func clientConfig(s *v1alpha1.MorServer, key string, caPEM []byte) mor.Config {
+	cfg := mor.Config{
+		BaseURL:   s.Spec.URL,
+		Username:  s.Spec.Username,
+		SecretKey: key,
+		CACertPEM: caPEM,
+		Observer:  metrics.RequestObserver(s.Namespace + "/" + s.Name),
+	}
+	if s.Spec.TLS != nil {
+		cfg.InsecureSkipVerify = s.Spec.TLS.InsecureSkipVerify
+	}
+	if s.Spec.Timeout != nil {
+		cfg.Timeout = s.Spec.Timeout.Duration
+	}
+	if rl := s.Spec.RateLimit; rl != nil {
+		if rl.RequestsPerSecond != nil {
+			cfg.QPS = float64(*rl.RequestsPerSecond)
+		}
+		if rl.Burst != nil {
+			cfg.Burst = int(*rl.Burst)
+		}
+	}
+	return cfg
+}

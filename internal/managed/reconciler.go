@@ -1,0 +1,279 @@
+// Package managed is the reconcile loop all four kinds share: resolve the server, observe
+// MOR, create or update only what differs, and record the outcome in status. A kind only
+// says how to observe, create, update and delete (External).
+package managed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/metrics"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// ServerResolver returns the MOR client of the MorServer namespace/name.
+type ServerResolver interface {
+	Resolve(ctx context.Context, namespace, name string) (MOR, error)
+}
+
+// Options are the manager-wide reconcile settings.
+type Options struct {
+	// PollInterval between observations of a resource in sync (±10% jitter).
+	PollInterval time.Duration
+	// AuthRetryInterval is the slow retry after MOR refused our credentials; an edit of
+	// the MorServer or its Secret retries at once.
+	AuthRetryInterval time.Duration
+}
+
+// Reconciler reconciles one kind.
+type Reconciler[T Resource] struct {
+	Client   client.Client
+	Kind     Kind[T]
+	Servers  ServerResolver
+	Recorder events.EventRecorder
+	Options
+}
+
+// Reconcile runs the steps in order; status is patched once at the end, and only when it
+// changed.
+func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	obj := r.Kind.New()
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.Forget(r.Kind.Name(), req.String())
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+
+	// 1. Hold a finalizer while MOR may hold something to delete.
+	if f := r.Kind.Finalizer(); f != "" && obj.GetDeletionTimestamp().IsZero() && !obj.ObserveOnly() &&
+		!controllerutil.ContainsFinalizer(obj, f) {
+		controllerutil.AddFinalizer(obj, f)
+		if err := r.Client.Update(ctx, obj); err != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+	}
+
+	before := obj.DeepCopyObject().(T)
+	result, err := r.reconcile(ctx, obj, &before)
+	if perr := r.patchStatus(ctx, before, obj); perr != nil && err == nil {
+		err = perr
+	}
+	if obj.GetDeletionTimestamp().IsZero() {
+		metrics.SetReady(r.Kind.Name(), req.String(), readyForGeneration(obj))
+	}
+	return result, err
+}
+
+func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.Result, error) {
+	// 2. Paused: no MOR call at all, deletion included.
+	if obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true" {
+		msg := "reconciliation paused by annotation " + v1alpha1.AnnotationPaused
+		setReady(obj, false, ReasonPaused, msg)
+		setSynced(obj, false, ReasonReconcilePaused, msg)
+		setStalled(obj, "", "")
+		return ctrl.Result{}, nil
+	}
+
+	// 3. Deleted: release the external thing, then the finalizer.
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.delete(ctx, obj)
+	}
+
+	// 4. Resolve the server and connect.
+	ext, err := r.connect(ctx, obj)
+	if err != nil {
+		return r.fail(ctx, obj, ReasonUnavailable, err)
+	}
+
+	// 5. Observe.
+	obs, err := ext.Observe(ctx)
+	if err != nil {
+		return r.fail(ctx, obj, ReasonUnavailable, err)
+	}
+
+	// 6. Create what is missing; persist its id at once so a crash cannot duplicate it.
+	if !obs.Exists {
+		if obj.ObserveOnly() {
+			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it")
+		}
+		if err := ext.Create(ctx); err != nil {
+			return r.fail(ctx, obj, ReasonCreating, err)
+		}
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
+		if r.inSyncBefore(obj) { // it existed for this spec: deleted behind our back
+			metrics.DriftCorrected(r.Kind.Name())
+		}
+		if err := r.patchStatus(ctx, *before, obj); err != nil {
+			return ctrl.Result{}, err
+		}
+		*before = obj.DeepCopyObject().(T)
+		obs = Observation{Exists: true}
+	}
+
+	// 7. Update only what differs.
+	if len(obs.Diff) > 0 {
+		if obj.ObserveOnly() {
+			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", "))
+		}
+		if err := ext.Update(ctx, obs.Diff); err != nil {
+			return r.fail(ctx, obj, ReasonUpdating, err)
+		}
+		reason := "Updated"
+		if obs.Reapply {
+			reason = "Reapplied"
+		} else if r.inSyncBefore(obj) {
+			metrics.DriftCorrected(r.Kind.Name())
+		}
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", strings.Join(obs.Diff, ", "))
+	}
+
+	// 8. In sync.
+	setReady(obj, true, ReasonAvailable, "MOR matches the spec")
+	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setStalled(obj, "", "")
+	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
+	after := r.pollInterval(obj)
+	if obs.RequeueAfter > 0 && obs.RequeueAfter < after {
+		after = obs.RequeueAfter
+	}
+	return ctrl.Result{RequeueAfter: after}, nil
+}
+
+// inSyncBefore reports whether MOR was last brought in line with this very spec, so a
+// write now corrects drift rather than applying an edit.
+func (r *Reconciler[T]) inSyncBefore(obj T) bool {
+	return obj.ManagedStatus().ObservedGeneration == obj.GetGeneration()
+}
+
+// observedOnly records what an ObserveOnly resource found without writing.
+func (r *Reconciler[T]) observedOnly(obj T, reason, message string) (ctrl.Result, error) {
+	setReady(obj, false, reason, message)
+	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setStalled(obj, "", "")
+	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
+	return ctrl.Result{RequeueAfter: r.pollInterval(obj)}, nil
+}
+
+func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) {
+	f := r.Kind.Finalizer()
+	if f == "" || !controllerutil.ContainsFinalizer(obj, f) {
+		return ctrl.Result{}, nil
+	}
+	if !obj.ObserveOnly() {
+		ext, err := r.connect(ctx, obj)
+		if err == nil {
+			err = ext.Delete(ctx)
+		}
+		if err != nil {
+			return r.fail(ctx, obj, ReasonDeleting, err)
+		}
+	}
+	controllerutil.RemoveFinalizer(obj, f)
+	if err := r.Client.Update(ctx, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	metrics.Forget(r.Kind.Name(), types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}.String())
+	return ctrl.Result{}, nil
+}
+
+func (r *Reconciler[T]) connect(ctx context.Context, obj T) (External, error) {
+	api, err := r.Servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
+	if err != nil {
+		return nil, err
+	}
+	return r.Kind.Connect(ctx, obj, api)
+}
+
+// fail records an error by class: stalled (a person must act), authentication (slow
+// retry), rejected (retry at the poll interval) or transient (backoff, Retry-After).
+func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error) (ctrl.Result, error) {
+	var (
+		stalled *StalledError
+		morErr  *mor.Error
+		message = err.Error()
+		result  ctrl.Result
+		retErr  error
+	)
+	switch {
+	case errors.As(err, &stalled):
+		message = stalled.Message
+		setStalled(obj, stalled.Reason, message)
+		result.RequeueAfter = r.pollInterval(obj)
+	case errors.As(err, &morErr) && morErr.Class == mor.Authentication:
+		message = morErr.Text
+		setStalled(obj, ReasonAuthenticationFailed, message)
+		result.RequeueAfter = r.AuthRetryInterval
+	case errors.As(err, &morErr) && morErr.Class == mor.Rejected:
+		message = morErr.Text
+		setStalled(obj, ReasonRejected, message)
+		result.RequeueAfter = r.pollInterval(obj)
+	case errors.As(err, &morErr) && morErr.RetryAfter > 0:
+		setStalled(obj, "", "")
+		result.RequeueAfter = morErr.RetryAfter
+	default: // transient: the workqueue's exponential backoff
+		setStalled(obj, "", "")
+		retErr = err
+	}
+
+	prev := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionSynced)
+	if prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message {
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", phaseAction(phase), "%s", message)
+	}
+	setSynced(obj, false, ReasonReconcileError, message)
+	setReady(obj, false, phase, message)
+	ctrl.LoggerFrom(ctx).V(1).Info("reconcile failed", "phase", phase, "error", message)
+	return result, retErr
+}
+
+func (r *Reconciler[T]) patchStatus(ctx context.Context, before, obj T) error {
+	if equality.Semantic.DeepEqual(before, obj) {
+		return nil
+	}
+	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	return nil
+}
+
+// pollInterval is the resource's annotation, else the manager's, with ±10% jitter.
+func (r *Reconciler[T]) pollInterval(obj T) time.Duration {
+	d := r.PollInterval
+	if v, ok := obj.GetAnnotations()[v1alpha1.AnnotationPollInterval]; ok {
+		if parsed, err := time.ParseDuration(v); err == nil && parsed > 0 {
+			d = parsed
+		}
+	}
+	return d - d/10 + rand.N(d/5+1)
+}
+
+func phaseAction(phase string) string {
+	switch phase {
+	case ReasonCreating:
+		return "Create"
+	case ReasonUpdating:
+		return "Update"
+	case ReasonDeleting:
+		return "Delete"
+	}
+	return "Observe"
+}
+
+// String helps logs name a reconciler.
+func (r *Reconciler[T]) String() string { return fmt.Sprintf("%s reconciler", r.Kind.Name()) }

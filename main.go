@@ -1,0 +1,106 @@
+// Command manager runs the mor-operator: it keeps MOR billing servers' configuration
+// equal to MorDefaults, DIDRate and LocationRule resources.
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/controllers"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	var (
+		metricsAddr, probeAddr, watchNamespaces string
+		leaderElect, secureMetrics              bool
+		opts                                    controllers.Options
+	)
+	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (:8443 for HTTPS, :8080 for HTTP, 0 to disable).")
+	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so only one replica reconciles.")
+	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
+	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often a resource in sync is observed again (±10% jitter).")
+	flag.DurationVar(&opts.AuthRetryInterval, "auth-retry-interval", 5*time.Minute, "Retry interval after MOR refused the credentials.")
+	flag.DurationVar(&opts.DefaultsReapplyInterval, "defaults-reapply-interval", time.Hour, "How often MorDefaults are applied again (MOR cannot show their drift).")
+	flag.DurationVar(&opts.MaxBackoff, "max-backoff", 5*time.Minute, "Cap of the exponential backoff after transient errors.")
+	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "Reconciles run in parallel per kind.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), managerOptions(metricsAddr, secureMetrics, probeAddr, leaderElect, watchNamespaces))
+	if err != nil {
+		log.Error(err, "unable to create manager")
+		os.Exit(1)
+	}
+	ctx := ctrl.SetupSignalHandler()
+	if err := controllers.SetupWithManager(ctx, mgr, opts); err != nil {
+		log.Error(err, "unable to set up controllers")
+		os.Exit(1)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		log.Error(err, "unable to set up health check")
+		os.Exit(1)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		log.Error(err, "unable to set up ready check")
+		os.Exit(1)
+	}
+	log.Info("starting manager", "version", version, "pollInterval", opts.PollInterval)
+	if err := mgr.Start(ctx); err != nil {
+		log.Error(err, "manager stopped with an error")
+		os.Exit(1)
+	}
+}
+
+// Scheme holds the built-in kinds and mor.operator.dev/v1alpha1.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(v1alpha1.AddToScheme(s))
+	return s
+}
+
+func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderElect bool, namespaces string) ctrl.Options {
+	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secure}
+	if secure {
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	o := ctrl.Options{
+		Scheme:                 Scheme(),
+		Metrics:                metrics,
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "mor-operator.mor.operator.dev",
+		// Secrets are read uncached, on demand; only their metadata is watched.
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	}
+	if namespaces != "" {
+		o.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{}}
+		for _, ns := range strings.Split(namespaces, ",") {
+			o.Cache.DefaultNamespaces[strings.TrimSpace(ns)] = cache.Config{}
+		}
+	}
+	return o
+}
