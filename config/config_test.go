@@ -244,11 +244,9 @@ func TestDefaultDeployment(t *testing.T) {
 		}
 	}
 
-	sc := c.SecurityContext
-	switch {
-	case sc == nil:
+	if sc := c.SecurityContext; sc == nil {
 		t.Error("container has no securityContext")
-	default:
+	} else {
 		if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
 			t.Error("readOnlyRootFilesystem is not true")
 		}
