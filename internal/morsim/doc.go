@@ -42,7 +42,7 @@
 //     <page><status><error><message>T</message></error></status></page>; an unknown
 //     method <page><error>Unknown API method</error></page>; "Rule must be unique" is
 //     followed by a sibling <message>Conflicts with rule N</message>.
-//   - A unparseable body answers "Invalid request parameters" (after the unknown-method
+//   - An unparseable body answers "Invalid request parameters" (after the unknown-method
 //     check, before the pre-checks).
 //   - Location rule methods: admin and reseller only (an accountant gets Access
 //     Denied). Foreign rule: get → "Location rule was not found", update → "Location

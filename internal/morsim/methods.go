@@ -468,12 +468,15 @@ func (c *call) applyRule(r *Rule) (string, []string) {
 		return t, nil
 	}
 
-	for _, id := range sortedKeys(st.Rules) {
-		o := st.Rules[id]
-		if id != r.ID && o.LocationID == r.LocationID && o.LrType == r.LrType && o.Cut == r.Cut &&
-			o.Add == r.Add && o.MinLen == r.MinLen && o.MaxLen == r.MaxLen {
-			return TextRuleMustBeUnique, []string{fmt.Sprintf(TextRuleUniqueDetail, id)}
+	var dup int64 // the lowest conflicting id, so the detail is deterministic
+	for id, o := range st.Rules {
+		if id != r.ID && (dup == 0 || id < dup) && o.LocationID == r.LocationID && o.LrType == r.LrType &&
+			o.Cut == r.Cut && o.Add == r.Add && o.MinLen == r.MinLen && o.MaxLen == r.MaxLen {
+			dup = id
 		}
+	}
+	if dup != 0 {
+		return TextRuleMustBeUnique, []string{fmt.Sprintf(TextRuleUniqueDetail, dup)}
 	}
 	return "", nil
 }

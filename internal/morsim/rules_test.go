@@ -174,7 +174,7 @@ func TestLocationRuleUpdate(t *testing.T) {
 		{name: "blank id unchanged", params: map[string]string{"device_id": "", "enabled": "0"}, want: func(r *Rule) { r.Enabled = 0 }},
 		{name: "lengths", params: map[string]string{"minlen": "5", "maxlen": "7", "src_minlen": "0", "src_maxlen": "20"},
 			want: func(r *Rule) { r.MinLen, r.MaxLen, r.SrcMinLen, r.SrcMaxLen = 5, 7, 0, 20 }},
-		{name: "maxlen below current minlen", params: map[string]string{"minlen": "50"}, want: func(r *Rule) { r.MinLen = 50 }},
+		{name: "minlen raised within maxlen", params: map[string]string{"minlen": "50"}, want: func(r *Rule) { r.MinLen = 50 }},
 		{name: "maxlen below minlen", params: map[string]string{"minlen": "50", "maxlen": "40"}, err: TextRuleMinGreaterThanMax},
 		{name: "location_id is ignored", params: map[string]string{"location_id": "1"}, want: func(*Rule) {}},
 		{name: "unchanged duplicate of itself", params: map[string]string{"cut": rule9.Cut, "add": rule9.Add}, want: func(*Rule) {}},

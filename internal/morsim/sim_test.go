@@ -275,3 +275,16 @@ func TestRequestsRecorded(t *testing.T) {
 		t.Fatalf("%d requests after ResetRequests", n)
 	}
 }
+
+func TestEscaping(t *testing.T) {
+	e := newEnv(t)
+	name := "it's \"quoted\" <b>&\x01\r\nend"
+	wantSuccess(t, e.admin("location_rule_create", map[string]string{"location_id": "1", "name": name, "cut": "5"}), TextRuleCreated)
+	r := e.admin("location_rule_get", map[string]string{"location_rule_id": "21"})
+	if !strings.Contains(r.body, "<name>it's \"quoted\" &lt;b&gt;&amp;\uFFFD&#xD;\nend</name>") {
+		t.Fatalf("escaping: %s", r.body)
+	}
+	if got := fields(t, r.body, "location_rule")["name"]; got != "it's \"quoted\" <b>&\uFFFD\r\nend" {
+		t.Fatalf("parsed name %q", got)
+	}
+}
