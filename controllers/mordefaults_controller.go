@@ -81,25 +81,25 @@ func joined[S ~string](list []S) *string {
 }
 
 type morDefaultsExternal struct {
-	kind     morDefaultsKind
-	defaults *v1alpha1.MorDefaults
-	api      managed.MOR
-	params   *managed.Params
-	interval time.Duration
-	print    string
+	kind           morDefaultsKind
+	defaults       *v1alpha1.MorDefaults
+	api            managed.MOR
+	params         *managed.Params
+	interval       time.Duration
+	fingerprintNow string // of what Observe saw; recorded once applied
 }
 
 func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
 	if err := e.checkSingleton(ctx); err != nil {
 		return managed.Observation{}, err
 	}
-	print, err := e.fingerprint(ctx)
+	fp, err := e.fingerprint(ctx)
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	e.print = print
+	e.fingerprintNow = fp
 	st := &e.defaults.Status
-	if st.AppliedFingerprint == print && st.LastAppliedTime != nil {
+	if st.AppliedFingerprint == fp && st.LastAppliedTime != nil {
 		if due := time.Until(st.LastAppliedTime.Add(e.interval)); due > 0 {
 			return managed.Observation{Exists: true, RequeueAfter: due}, nil
 		}
@@ -114,7 +114,7 @@ func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) error {
 		return err
 	}
 	now := metav1.Now()
-	e.defaults.Status.AppliedFingerprint = e.print
+	e.defaults.Status.AppliedFingerprint = e.fingerprintNow
 	e.defaults.Status.LastAppliedTime = &now
 	return nil
 }

@@ -47,7 +47,8 @@ const (
 
 // ResourceStatus is the status every kind shares.
 type ResourceStatus struct {
-	// observedGeneration is the metadata.generation MOR was last brought in line with.
+	// observedGeneration is the metadata.generation the operator last reached a verdict
+	// on: MOR brought in line with it, or a Stalled condition that needs a person.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 

@@ -111,7 +111,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 6. Create what is missing; persist its id at once so a crash cannot duplicate it.
 	if !obs.Exists {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it")
+			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
 		}
 		if err := ext.Create(ctx); err != nil {
 			return r.fail(ctx, obj, ReasonCreating, err)
@@ -130,7 +130,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 7. Update only what differs.
 	if len(obs.Diff) > 0 {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", "))
+			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
 		}
 		if err := ext.Update(ctx, obs.Diff); err != nil {
 			return r.fail(ctx, obj, ReasonUpdating, err)
@@ -163,12 +163,12 @@ func (r *Reconciler[T]) inSyncBefore(obj T) bool {
 }
 
 // observedOnly records what an ObserveOnly resource found without writing.
-func (r *Reconciler[T]) observedOnly(obj T, reason, message string) (ctrl.Result, error) {
+func (r *Reconciler[T]) observedOnly(obj T, reason, message string) ctrl.Result {
 	setReady(obj, false, reason, message)
 	setSynced(obj, true, ReasonReconcileSuccess, "")
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
-	return ctrl.Result{RequeueAfter: r.pollInterval(obj)}, nil
+	return ctrl.Result{RequeueAfter: r.pollInterval(obj)}
 }
 
 func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) {
@@ -211,6 +211,13 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 		result  ctrl.Result
 		retErr  error
 	)
+	// A verdict that needs a person is final for this generation: record it as observed
+	// so kstatus reports Failed rather than InProgress. Transient errors leave it behind.
+	defer func() {
+		if meta.IsStatusConditionTrue(obj.ManagedStatus().Conditions, v1alpha1.ConditionStalled) {
+			obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
+		}
+	}()
 	switch {
 	case errors.As(err, &stalled):
 		message = stalled.Message
