@@ -349,12 +349,37 @@ func ruleNode(r *Rule) *node {
 }
 
 // applyRule sets the rule fields sent in the request and validates the result, in this
-// order (assumed): field formats (enabled, lr_type, minlen, maxlen, src_minlen,
+// order (assumed): field formats (lr_type, enabled, minlen, maxlen, src_minlen,
 // src_maxlen, change_callerid_name), name, cut/add, minlen <= maxlen, device, lcr,
 // did, tariff, uniqueness. Text fields (name, cut, add, src_cut, src_add) change when
 // sent, even empty; other fields sent blank are left unchanged (assumed). An id of -1
 // unassigns; 0 or any id that does not exist is "not found" (assumed).
+// It returns the error text ("" when valid) and any detail messages.
 func (c *call) applyRule(r *Rule) (string, []string) {
+	if t := c.applyRuleFields(r); t != "" {
+		return t, nil
+	}
+	switch {
+	case strings.TrimSpace(r.Name) == "":
+		return TextRuleMustHaveName, nil
+	case r.LrType != LrTypeSrc && r.Cut == "" && r.Add == "":
+		return TextCutAndAddEmpty, nil
+	case r.MinLen > r.MaxLen:
+		return TextRuleMinGreaterThanMax, nil
+	case r.SrcMinLen > r.SrcMaxLen:
+		return TextRuleSrcMinGreaterMax, nil
+	}
+	if t := c.applyRuleRefs(r); t != "" {
+		return t, nil
+	}
+	if dup := duplicateOf(c.st, r); dup != 0 {
+		return TextRuleMustBeUnique, []string{fmt.Sprintf(TextRuleUniqueDetail, dup)}
+	}
+	return "", nil
+}
+
+// applyRuleFields sets the sent fields that are not references, checking their format.
+func (c *call) applyRuleFields(r *Rule) string {
 	for _, f := range []struct {
 		name string
 		dst  *string
@@ -363,122 +388,103 @@ func (c *call) applyRule(r *Rule) (string, []string) {
 			*f.dst = v
 		}
 	}
-	if v, ok := c.given("enabled"); ok {
-		if !zeroOne(v) {
-			return TextRuleEnabled, nil
-		}
-		r.Enabled, _ = strconv.Atoi(v)
-	}
 	if v, ok := c.given("lr_type"); ok {
 		if v != LrTypeDst && v != LrTypeSrc && v != LrTypeCombined {
-			return TextRuleLrType, nil
+			return TextRuleLrType
 		}
 		r.LrType = v
 	}
 	for _, f := range []struct {
 		name, text string
 		dst        *int
+		flag       bool // 0 or 1
 	}{
-		{"minlen", TextRuleMinLen, &r.MinLen},
-		{"maxlen", TextRuleMaxLen, &r.MaxLen},
-		{"src_minlen", TextRuleSrcMinLen, &r.SrcMinLen},
-		{"src_maxlen", TextRuleSrcMaxLen, &r.SrcMaxLen},
+		{"enabled", TextRuleEnabled, &r.Enabled, true},
+		{"minlen", TextRuleMinLen, &r.MinLen, false},
+		{"maxlen", TextRuleMaxLen, &r.MaxLen, false},
+		{"src_minlen", TextRuleSrcMinLen, &r.SrcMinLen, false},
+		{"src_maxlen", TextRuleSrcMaxLen, &r.SrcMaxLen, false},
+		{"change_callerid_name", TextRuleChangeCallerIDName, &r.ChangeCallerIDName, true},
 	} {
 		if v, ok := c.given(f.name); ok {
 			n, ok := parseUint(v)
-			if !ok {
-				return f.text, nil
+			if !ok || (f.flag && !zeroOne(v)) {
+				return f.text
 			}
 			*f.dst = n
 		}
 	}
-	if v, ok := c.given("change_callerid_name"); ok {
-		if !zeroOne(v) {
-			return TextRuleChangeCallerIDName, nil
-		}
-		r.ChangeCallerIDName, _ = strconv.Atoi(v)
-	}
+	return ""
+}
 
-	if strings.TrimSpace(r.Name) == "" {
-		return TextRuleMustHaveName, nil
-	}
-	if r.LrType != LrTypeSrc && r.Cut == "" && r.Add == "" {
-		return TextCutAndAddEmpty, nil
-	}
-	if r.MinLen > r.MaxLen {
-		return TextRuleMinGreaterThanMax, nil
-	}
-	if r.SrcMinLen > r.SrcMaxLen {
-		return TextRuleSrcMinGreaterMax, nil
-	}
-
-	// References: -1 unassigns; otherwise it must exist and belong to the caller.
-	ref := func(name string, dst *int64, owner func(id int64) (string, bool), notFound, cannot string) string {
-		v, ok := c.given(name)
+// applyRuleRefs sets the sent ids: -1 unassigns; otherwise the entity must exist and
+// belong to the caller. Another owner's tariff is "not found" too (assumed: the
+// contract has no "Cannot assign tariff").
+func (c *call) applyRuleRefs(r *Rule) string {
+	st := c.st
+	for _, ref := range []struct {
+		name             string
+		dst              *int64
+		lookup           func(id int64) (string, bool)
+		notFound, cannot string
+	}{
+		{"device_id", &r.DeviceID, func(id int64) (string, bool) {
+			if d := st.Devices[id]; d != nil {
+				return d.Owner, true
+			}
+			return "", false
+		}, TextDeviceNotFound, TextCannotAssignDevice},
+		{"lcr_id", &r.LcrID, func(id int64) (string, bool) {
+			if l := st.LCRs[id]; l != nil {
+				return l.Owner, true
+			}
+			return "", false
+		}, TextLCRNotFound, TextCannotAssignLCR},
+		{"did_id", &r.DidID, func(id int64) (string, bool) {
+			if d := st.DIDs[id]; d != nil {
+				return d.Owner, true
+			}
+			return "", false
+		}, TextDIDNotFound, TextCannotAssignDID},
+		{"tariff_id", &r.TariffID, func(id int64) (string, bool) {
+			if t := st.Tariffs[id]; t != nil {
+				return t.Owner, true
+			}
+			return "", false
+		}, TextTariffNotFound, TextTariffNotFound},
+	} {
+		v, ok := c.given(ref.name)
 		if !ok {
-			return ""
+			continue
 		}
 		if v == "-1" {
-			*dst = 0
-			return ""
+			*ref.dst = 0
+			continue
 		}
 		id := parseID(v)
-		o, exists := owner(id)
+		o, exists := ref.lookup(id)
 		switch {
 		case !exists:
-			return notFound
+			return ref.notFound
 		case !c.owns(o):
-			return cannot
+			return ref.cannot
 		}
-		*dst = id
-		return ""
+		*ref.dst = id
 	}
-	st := c.st
-	if t := ref("device_id", &r.DeviceID, func(id int64) (string, bool) {
-		if d := st.Devices[id]; d != nil {
-			return d.Owner, true
-		}
-		return "", false
-	}, TextDeviceNotFound, TextCannotAssignDevice); t != "" {
-		return t, nil
-	}
-	if t := ref("lcr_id", &r.LcrID, func(id int64) (string, bool) {
-		if l := st.LCRs[id]; l != nil {
-			return l.Owner, true
-		}
-		return "", false
-	}, TextLCRNotFound, TextCannotAssignLCR); t != "" {
-		return t, nil
-	}
-	if t := ref("did_id", &r.DidID, func(id int64) (string, bool) {
-		if d := st.DIDs[id]; d != nil {
-			return d.Owner, true
-		}
-		return "", false
-	}, TextDIDNotFound, TextCannotAssignDID); t != "" {
-		return t, nil
-	}
-	// Another owner's tariff is "not found" too (assumed: no "Cannot assign" text).
-	if t := ref("tariff_id", &r.TariffID, func(id int64) (string, bool) {
-		if t := st.Tariffs[id]; t != nil {
-			return t.Owner, true
-		}
-		return "", false
-	}, TextTariffNotFound, TextTariffNotFound); t != "" {
-		return t, nil
-	}
+	return ""
+}
 
-	var dup int64 // the lowest conflicting id, so the detail is deterministic
+// duplicateOf returns the lowest id of another rule with r's location, type, cut, add,
+// minlen and maxlen (the contract's uniqueness key), or 0.
+func duplicateOf(st *State, r *Rule) int64 {
+	var dup int64
 	for id, o := range st.Rules {
 		if id != r.ID && (dup == 0 || id < dup) && o.LocationID == r.LocationID && o.LrType == r.LrType &&
 			o.Cut == r.Cut && o.Add == r.Add && o.MinLen == r.MinLen && o.MaxLen == r.MaxLen {
 			dup = id
 		}
 	}
-	if dup != 0 {
-		return TextRuleMustBeUnique, []string{fmt.Sprintf(TextRuleUniqueDetail, dup)}
-	}
-	return "", nil
+	return dup
 }
 
 // ownRule returns the rule of the request's location_rule_id if the caller owns its
