@@ -1,0 +1,917 @@
+package managed_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// These tests drive managed.Reconciler without an API server or a MOR: a fake client
+// (with the status subresource, as the CRDs have it), a scripted External behind a tiny
+// Kind over *v1alpha1.LocationRule (it has an external id and a finalizer to exercise),
+// a fake ServerResolver and events.FakeRecorder.
+
+const (
+	testNS         = "tenant-a"
+	testName       = "rule"
+	testGeneration = 3
+	testFinalizer  = "test.mor.operator.dev/fake"
+	poll           = 10 * time.Minute
+	authRetry      = 30 * time.Minute
+)
+
+var testKey = types.NamespacedName{Namespace: testNS, Name: testName}
+
+// fakeExternal is an External whose answers are scripted and whose calls are recorded.
+type fakeExternal struct {
+	mu      sync.Mutex
+	calls   []string
+	updates [][]string
+
+	obs        managed.Observation
+	observeErr error
+	createErr  error
+	updateErr  error
+	deleteErr  error
+	// onCreate runs on a successful Create with the resource the External holds, as a
+	// real kind records the new external id in status.
+	onCreate func(*v1alpha1.LocationRule)
+
+	obj *v1alpha1.LocationRule
+}
+
+func (e *fakeExternal) record(call string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls = append(e.calls, call)
+}
+
+func (e *fakeExternal) Calls() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.calls...)
+}
+
+func (e *fakeExternal) Observe(context.Context) (managed.Observation, error) {
+	e.record("Observe")
+	return e.obs, e.observeErr
+}
+
+func (e *fakeExternal) Create(context.Context) error {
+	e.record("Create")
+	if e.createErr != nil {
+		return e.createErr
+	}
+	if e.onCreate != nil {
+		e.onCreate(e.obj)
+	}
+	return nil
+}
+
+func (e *fakeExternal) Update(_ context.Context, diff []string) error {
+	e.record("Update")
+	e.mu.Lock()
+	e.updates = append(e.updates, append([]string(nil), diff...))
+	e.mu.Unlock()
+	return e.updateErr
+}
+
+func (e *fakeExternal) Delete(context.Context) error {
+	e.record("Delete")
+	return e.deleteErr
+}
+
+// fakeKind binds *v1alpha1.LocationRule to the scripted External.
+type fakeKind struct {
+	ext        *fakeExternal
+	finalizer  string
+	connectErr error
+	connects   int
+	api        managed.MOR
+}
+
+func (k *fakeKind) Name() string                { return "Fake" }
+func (k *fakeKind) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
+func (k *fakeKind) Finalizer() string           { return k.finalizer }
+func (k *fakeKind) Connect(_ context.Context, obj *v1alpha1.LocationRule, api managed.MOR) (managed.External, error) {
+	k.connects++
+	k.api = api
+	if k.connectErr != nil {
+		return nil, k.connectErr
+	}
+	k.ext.obj = obj
+	return k.ext, nil
+}
+
+// fakeMOR is never called: the fake External does not use it. It only proves the
+// resolver's client reaches Connect.
+type fakeMOR struct{ managed.MOR }
+
+// fakeServers is a ServerResolver with a scripted answer.
+type fakeServers struct {
+	api      managed.MOR
+	err      error
+	resolved []types.NamespacedName
+}
+
+func (s *fakeServers) Resolve(_ context.Context, namespace, name string) (managed.MOR, error) {
+	s.resolved = append(s.resolved, types.NamespacedName{Namespace: namespace, Name: name})
+	return s.api, s.err
+}
+
+// harness is one test's reconciler and everything it talks to.
+type harness struct {
+	t       *testing.T
+	g       *WithT
+	c       client.WithWatch
+	r       *managed.Reconciler[*v1alpha1.LocationRule]
+	ext     *fakeExternal
+	kind    *fakeKind
+	servers *fakeServers
+	rec     *events.FakeRecorder
+
+	mu sync.Mutex
+	// statusPatches holds the status of every status patch the reconciler sent, in order.
+	statusPatches []v1alpha1.LocationRuleStatus
+	// failStatusPatch, when > 0, makes that status patch (1-based) fail.
+	failStatusPatch int
+}
+
+func newScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newHarness seeds the fake client with objs (as is: status, finalizers and deletion
+// timestamps included).
+func newHarness(t *testing.T, objs ...client.Object) *harness {
+	t.Helper()
+	h := &harness{t: t, g: NewWithT(t), ext: &fakeExternal{obs: managed.Observation{Exists: true}}}
+	h.kind = &fakeKind{ext: h.ext}
+	h.servers = &fakeServers{api: fakeMOR{}}
+	h.rec = events.NewFakeRecorder(100)
+	h.rec.Verbose = true // "type reason action note": the action is part of the contract
+	h.c = fake.NewClientBuilder().
+		WithScheme(newScheme(t)).
+		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
+		WithObjects(objs...).
+		WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: h.interceptStatusPatch}).
+		Build()
+	h.r = &managed.Reconciler[*v1alpha1.LocationRule]{
+		Client:   h.c,
+		Kind:     h.kind,
+		Servers:  h.servers,
+		Recorder: h.rec,
+		Options:  managed.Options{PollInterval: poll, AuthRetryInterval: authRetry},
+	}
+	return h
+}
+
+func (h *harness) interceptStatusPatch(ctx context.Context, c client.Client, sub string, obj client.Object,
+	patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	if sub == "status" {
+		h.mu.Lock()
+		h.statusPatches = append(h.statusPatches, *obj.(*v1alpha1.LocationRule).Status.DeepCopy())
+		n := len(h.statusPatches)
+		h.mu.Unlock()
+		if n == h.failStatusPatch {
+			return apierrors.NewInternalError(errors.New("injected status patch failure"))
+		}
+	}
+	return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+}
+
+func (h *harness) patches() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.statusPatches)
+}
+
+func (h *harness) reconcile() (ctrl.Result, error) {
+	h.t.Helper()
+	return h.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: testKey})
+}
+
+// get returns the resource as the API server now holds it.
+func (h *harness) get() *v1alpha1.LocationRule {
+	h.t.Helper()
+	obj := &v1alpha1.LocationRule{}
+	h.g.Expect(h.c.Get(context.Background(), testKey, obj)).To(Succeed())
+	return obj
+}
+
+// events drains the recorder.
+func (h *harness) events() []string {
+	var out []string
+	for {
+		select {
+		case e := <-h.rec.Events:
+			out = append(out, e)
+		default:
+			return out
+		}
+	}
+}
+
+func cond(obj *v1alpha1.LocationRule, typ string) *metav1.Condition {
+	return meta.FindStatusCondition(obj.Status.Conditions, typ)
+}
+
+// expectCondition checks a condition's status, reason and generation (and message when
+// given).
+func (h *harness) expectCondition(obj *v1alpha1.LocationRule, typ string, status metav1.ConditionStatus, reason string, message ...string) {
+	h.t.Helper()
+	c := cond(obj, typ)
+	h.g.Expect(c).NotTo(BeNil(), "condition %s missing in %+v", typ, obj.Status.Conditions)
+	h.g.Expect(c.Status).To(Equal(status), "%s: %s %s", typ, c.Reason, c.Message)
+	h.g.Expect(c.Reason).To(Equal(reason), "%s: %s", typ, c.Message)
+	h.g.Expect(c.ObservedGeneration).To(Equal(obj.Generation), typ)
+	if len(message) > 0 {
+		h.g.Expect(c.Message).To(Equal(message[0]), typ)
+	}
+}
+
+func (h *harness) expectPollRequeue(res ctrl.Result, interval time.Duration) {
+	h.t.Helper()
+	h.g.Expect(res.RequeueAfter).To(BeNumerically(">=", interval-interval/10), "RequeueAfter %v", res.RequeueAfter)
+	h.g.Expect(res.RequeueAfter).To(BeNumerically("<=", interval+interval/10), "RequeueAfter %v", res.RequeueAfter)
+}
+
+type option func(*v1alpha1.LocationRule)
+
+func observeOnly(r *v1alpha1.LocationRule) {
+	p := v1alpha1.ManagementPolicyObserveOnly
+	r.Spec.ManagementPolicy = &p
+}
+
+func annotate(k, v string) option {
+	return func(r *v1alpha1.LocationRule) {
+		if r.Annotations == nil {
+			r.Annotations = map[string]string{}
+		}
+		r.Annotations[k] = v
+	}
+}
+
+func withFinalizers(f ...string) option {
+	return func(r *v1alpha1.LocationRule) { r.Finalizers = append(r.Finalizers, f...) }
+}
+
+func deleted(r *v1alpha1.LocationRule) {
+	now := metav1.Now()
+	r.DeletionTimestamp = &now
+}
+
+func withConditions(c ...metav1.Condition) option {
+	return func(r *v1alpha1.LocationRule) {
+		for _, x := range c {
+			x.LastTransitionTime = metav1.NewTime(time.Now().Add(-time.Hour).Truncate(time.Second))
+			r.Status.Conditions = append(r.Status.Conditions, x)
+		}
+	}
+}
+
+func rule(opts ...option) *v1alpha1.LocationRule {
+	name := "rule"
+	r := &v1alpha1.LocationRule{
+		ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: testName, Generation: testGeneration},
+		Spec:       v1alpha1.LocationRuleSpec{LocationID: 1, Name: &name},
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+func TestReconcileInSync(t *testing.T) {
+	h := newHarness(t, rule())
+
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.expectPollRequeue(res, poll)
+
+	got := h.get()
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
+	h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
+	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}))
+	h.g.Expect(h.servers.resolved).To(Equal([]types.NamespacedName{{Namespace: testNS, Name: v1alpha1.DefaultServerName}}))
+	h.g.Expect(h.kind.api).To(Equal(managed.MOR(fakeMOR{})), "the resolver's client reaches Connect")
+	h.g.Expect(h.patches()).To(Equal(1))
+	h.g.Expect(h.events()).To(BeEmpty(), "no write, no event")
+	readySince := cond(got, v1alpha1.ConditionReady).LastTransitionTime
+
+	// Nothing changed: no status write at all, and lastTransitionTime stays.
+	res, err = h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.expectPollRequeue(res, poll)
+	h.g.Expect(h.patches()).To(Equal(1), "a second reconcile with nothing changed must not patch status")
+	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Observe"}))
+	h.g.Expect(h.events()).To(BeEmpty())
+	h.g.Expect(cond(h.get(), v1alpha1.ConditionReady).LastTransitionTime).To(Equal(readySince))
+}
+
+func TestReconcilePollIntervalIsJittered(t *testing.T) {
+	h := newHarness(t, rule())
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		res, err := h.reconcile()
+		h.g.Expect(err).NotTo(HaveOccurred())
+		h.expectPollRequeue(res, poll)
+		seen[res.RequeueAfter] = true
+	}
+	h.g.Expect(len(seen)).To(BeNumerically(">", 1), "20 polls at the same instant: no jitter")
+}
+
+func TestReconcilePollInterval(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  []option
+		obs   managed.Observation
+		check func(*harness, ctrl.Result)
+	}{
+		{
+			name:  "annotation overrides the manager's interval",
+			opts:  []option{annotate(v1alpha1.AnnotationPollInterval, "2m")},
+			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, 2*time.Minute) },
+		},
+		{
+			name:  "annotation honoured for ObserveOnly drift too",
+			opts:  []option{observeOnly, annotate(v1alpha1.AnnotationPollInterval, "90s")},
+			obs:   managed.Observation{Exists: true, Diff: []string{"cut"}},
+			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, 90*time.Second) },
+		},
+		{
+			name:  "unparsable annotation falls back to the manager's",
+			opts:  []option{annotate(v1alpha1.AnnotationPollInterval, "soon")},
+			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name:  "non-positive annotation falls back to the manager's",
+			opts:  []option{annotate(v1alpha1.AnnotationPollInterval, "-5m")},
+			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name:  "observation asks for an earlier requeue",
+			obs:   managed.Observation{Exists: true, RequeueAfter: 5 * time.Second},
+			check: func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(5 * time.Second)) },
+		},
+		{
+			name:  "observation's later requeue does not extend the poll",
+			obs:   managed.Observation{Exists: true, RequeueAfter: 24 * time.Hour},
+			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(tc.opts...))
+			if tc.obs.Exists {
+				h.ext.obs = tc.obs
+			}
+			res, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			tc.check(h, res)
+		})
+	}
+}
+
+func TestReconcileUpdatesOnlyTheDiff(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		reapply bool
+		reason  string
+	}{
+		{name: "drift or edit", reason: "Updated"},
+		{name: "re-apply of unobservable settings", reapply: true, reason: "Reapplied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule())
+			h.ext.obs = managed.Observation{Exists: true, Diff: []string{"cut", "minlen"}, Reapply: tc.reapply}
+
+			res, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.expectPollRequeue(res, poll)
+			h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Update"}))
+			h.g.Expect(h.ext.updates).To(Equal([][]string{{"cut", "minlen"}}), "one update with exactly the diff")
+			h.g.Expect(h.events()).To(Equal([]string{"Normal " + tc.reason + " Update updated in MOR: cut, minlen"}))
+
+			got := h.get()
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
+		})
+	}
+}
+
+func TestReconcileCreatesAndPersistsTheIDFirst(t *testing.T) {
+	h := newHarness(t, rule())
+	h.kind.finalizer = testFinalizer
+	h.ext.obs = managed.Observation{Exists: false}
+	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(42); r.Status.RuleID = &id }
+	h.failStatusPatch = 2 // the final status write fails: the id must already be stored
+
+	_, err := h.reconcile()
+	h.g.Expect(err).To(HaveOccurred(), "the failed final status write is reported")
+	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create"}), "create sends the whole spec: no update in the same pass")
+	h.g.Expect(h.events()).To(Equal([]string{"Normal Created Create created in MOR"}))
+
+	h.mu.Lock()
+	first := h.statusPatches[0]
+	h.mu.Unlock()
+	h.g.Expect(first.RuleID).To(HaveValue(Equal(int64(42))), "first status write carries the new id")
+	h.g.Expect(cond(&v1alpha1.LocationRule{Status: first}, v1alpha1.ConditionReady)).To(BeNil(),
+		"the id is written before the outcome is decided")
+
+	got := h.get()
+	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))), "id persisted even though the last write failed")
+	h.g.Expect(got.Finalizers).To(ContainElement(testFinalizer), "finalizer held before the create")
+
+	// The next pass finds the rule and settles.
+	h.failStatusPatch = 0
+	h.ext.obs = managed.Observation{Exists: true}
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.expectPollRequeue(res, poll)
+	got = h.get()
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))))
+	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create", "Observe"}))
+}
+
+func TestReconcileCreateSucceeds(t *testing.T) {
+	h := newHarness(t, rule())
+	h.ext.obs = managed.Observation{Exists: false}
+	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(7); r.Status.RuleID = &id }
+
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.expectPollRequeue(res, poll)
+	got := h.get()
+	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(7))))
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.g.Expect(h.patches()).To(Equal(2), "one write for the id, one for the outcome")
+}
+
+func TestReconcileAddsFinalizerOnlyWhenItMayWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []option
+		want bool
+	}{
+		{name: "managed", want: true},
+		{name: "ObserveOnly", opts: []option{observeOnly}, want: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(tc.opts...))
+			h.kind.finalizer = testFinalizer
+			_, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			if tc.want {
+				h.g.Expect(h.get().Finalizers).To(ConsistOf(testFinalizer))
+			} else {
+				h.g.Expect(h.get().Finalizers).To(BeEmpty())
+			}
+		})
+	}
+}
+
+func TestReconcileObserveOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		obs     managed.Observation
+		reason  string
+		message string
+	}{
+		{
+			name:    "drift is reported, never written",
+			obs:     managed.Observation{Exists: true, Diff: []string{"add", "cut"}},
+			reason:  managed.ReasonDrifted,
+			message: "MOR differs in: add, cut",
+		},
+		{
+			name:    "absent is reported, never created",
+			obs:     managed.Observation{Exists: false, Diff: []string{"cut"}},
+			reason:  managed.ReasonNotFound,
+			message: "does not exist in MOR; ObserveOnly never creates it",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(observeOnly))
+			h.kind.finalizer = testFinalizer
+			h.ext.obs = tc.obs
+
+			res, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.expectPollRequeue(res, poll)
+			h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}), "no Create, no Update")
+			h.g.Expect(h.events()).To(BeEmpty())
+
+			got := h.get()
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.reason, tc.message)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
+			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
+
+			// Unchanged on the next poll: no status write.
+			n := h.patches()
+			_, err = h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.g.Expect(h.patches()).To(Equal(n))
+		})
+	}
+}
+
+func TestReconcilePaused(t *testing.T) {
+	stalled := metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
+		Reason: managed.ReasonRejected, Message: "Tariff was not found", ObservedGeneration: 2}
+	for _, tc := range []struct {
+		name string
+		opts []option
+		// wantFinalizer: a paused deletion keeps the finalizer (no MOR call at all).
+		wantFinalizer bool
+	}{
+		{name: "live resource", opts: []option{withConditions(stalled)}},
+		{name: "being deleted", opts: []option{withFinalizers(testFinalizer), deleted}, wantFinalizer: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := append([]option{annotate(v1alpha1.AnnotationPaused, "true")}, tc.opts...)
+			h := newHarness(t, rule(opts...))
+			h.kind.finalizer = testFinalizer
+			h.ext.obs = managed.Observation{Exists: true, Diff: []string{"cut"}}
+
+			res, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.g.Expect(res).To(Equal(ctrl.Result{}), "paused: no requeue; the annotation's removal triggers the next reconcile")
+			h.g.Expect(h.ext.Calls()).To(BeEmpty())
+			h.g.Expect(h.kind.connects).To(Equal(0))
+			h.g.Expect(h.servers.resolved).To(BeEmpty())
+			h.g.Expect(h.events()).To(BeEmpty())
+
+			got := h.get()
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcilePaused)
+			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "a paused resource needs no person")
+			h.g.Expect(got.Status.ObservedGeneration).To(BeZero(), "nothing was brought in line while paused")
+			if tc.wantFinalizer {
+				h.g.Expect(got.Finalizers).To(ContainElement(testFinalizer))
+			}
+		})
+	}
+}
+
+func TestReconcileAnnotationOtherThanTrueDoesNotPause(t *testing.T) {
+	h := newHarness(t, rule(annotate(v1alpha1.AnnotationPaused, "false")))
+	_, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}))
+}
+
+func TestReconcileErrorClasses(t *testing.T) {
+	const method = "location_rule_get"
+	transient := &mor.Error{Class: mor.Transient, Method: method, Err: errors.New("dial tcp 10.0.0.1:443: connection refused")}
+	for _, tc := range []struct {
+		name  string
+		setup func(*harness)
+		// want
+		calls         []string
+		stalledReason string // "" = no Stalled condition
+		readyReason   string
+		message       string
+		action        string
+		requeue       func(*harness, ctrl.Result)
+		wantErr       bool
+	}{
+		{
+			name: "authentication",
+			setup: func(h *harness) {
+				h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: method, Text: "Incorrect hash"}
+			},
+			calls:         []string{"Observe"},
+			stalledReason: managed.ReasonAuthenticationFailed,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "Incorrect hash",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(authRetry)) },
+		},
+		{
+			name: "rejected",
+			setup: func(h *harness) {
+				h.ext.observeErr = &mor.Error{Class: mor.Rejected, Method: method, Text: "Tariff was not found"}
+			},
+			calls:         []string{"Observe"},
+			stalledReason: managed.ReasonRejected,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "Tariff was not found",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "rejected, wrapped",
+			setup: func(h *harness) {
+				h.ext.observeErr = fmt.Errorf("reading rule 5: %w",
+					&mor.Error{Class: mor.Rejected, Method: method, Text: "Rule must be unique"})
+			},
+			calls:         []string{"Observe"},
+			stalledReason: managed.ReasonRejected,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "Rule must be unique",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name:        "transient",
+			setup:       func(h *harness) { h.ext.observeErr = transient },
+			calls:       []string{"Observe"},
+			readyReason: managed.ReasonUnavailable,
+			message:     transient.Error(),
+			action:      "Observe",
+			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
+			wantErr:     true,
+		},
+		{
+			name: "transient with Retry-After",
+			setup: func(h *harness) {
+				h.ext.observeErr = &mor.Error{Class: mor.Transient, Method: method, Err: errors.New("429 Too Many Requests"),
+					RetryAfter: 42 * time.Second}
+			},
+			calls:       []string{"Observe"},
+			readyReason: managed.ReasonUnavailable,
+			message:     "MOR location_rule_get: 429 Too Many Requests",
+			action:      "Observe",
+			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(42 * time.Second)) },
+		},
+		{
+			name:        "plain error is transient",
+			setup:       func(h *harness) { h.ext.observeErr = errors.New("boom") },
+			calls:       []string{"Observe"},
+			readyReason: managed.ReasonUnavailable,
+			message:     "boom",
+			action:      "Observe",
+			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
+			wantErr:     true,
+		},
+		{
+			name: "stalled error from Observe",
+			setup: func(h *harness) {
+				h.ext.observeErr = managed.Stalled(managed.ReasonConflict, "rule %d belongs to location %d", 5, 9)
+			},
+			calls:         []string{"Observe"},
+			stalledReason: managed.ReasonConflict,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "rule 5 belongs to location 9",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "server missing (resolver)",
+			setup: func(h *harness) {
+				h.servers.err = managed.Stalled(managed.ReasonServerNotFound, "MorServer %q not found", "default")
+			},
+			calls:         nil,
+			stalledReason: managed.ReasonServerNotFound,
+			readyReason:   managed.ReasonUnavailable,
+			message:       `MorServer "default" not found`,
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "connect fails",
+			setup: func(h *harness) {
+				h.kind.connectErr = managed.Stalled(managed.ReasonConflict, "another MorDefaults manages this server")
+			},
+			calls:         nil,
+			stalledReason: managed.ReasonConflict,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "another MorDefaults manages this server",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "update rejected",
+			setup: func(h *harness) {
+				h.ext.obs = managed.Observation{Exists: true, Diff: []string{"tariff_id"}}
+				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_update", Text: "Tariff was not found"}
+			},
+			calls:         []string{"Observe", "Update"},
+			stalledReason: managed.ReasonRejected,
+			readyReason:   managed.ReasonUpdating,
+			message:       "Tariff was not found",
+			action:        "Update",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "create rejected",
+			setup: func(h *harness) {
+				h.ext.obs = managed.Observation{Exists: false}
+				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}
+			},
+			calls:         []string{"Observe", "Create"},
+			stalledReason: managed.ReasonRejected,
+			readyReason:   managed.ReasonCreating,
+			message:       "Rule must be unique",
+			action:        "Create",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule())
+			tc.setup(h)
+
+			res, err := h.reconcile()
+			if tc.wantErr {
+				h.g.Expect(err).To(HaveOccurred(), "transient errors go to the workqueue's backoff")
+			} else {
+				h.g.Expect(err).NotTo(HaveOccurred())
+			}
+			tc.requeue(h, res)
+			h.g.Expect(h.ext.Calls()).To(Equal(tc.calls))
+
+			got := h.get()
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.readyReason, tc.message)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, tc.message)
+			if tc.stalledReason == "" {
+				h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "no person needed")
+			} else {
+				h.expectCondition(got, v1alpha1.ConditionStalled, metav1.ConditionTrue, tc.stalledReason, tc.message)
+			}
+			if tc.stalledReason == "" {
+				h.g.Expect(got.Status.ObservedGeneration).To(BeZero(), "a transient failure reaches no verdict")
+			} else {
+				h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)),
+					"Stalled is a verdict on this generation (kstatus: Failed, not InProgress)")
+			}
+			h.g.Expect(h.events()).To(Equal([]string{"Warning ReconcileError " + tc.action + " " + tc.message}))
+
+			// The same failure again: no second Warning, no status write.
+			n := h.patches()
+			_, _ = h.reconcile()
+			h.g.Expect(h.events()).To(BeEmpty(), "one Warning per distinct message")
+			h.g.Expect(h.patches()).To(Equal(n), "unchanged failure: no status write")
+		})
+	}
+}
+
+func TestReconcileWarningPerDistinctMessage(t *testing.T) {
+	h := newHarness(t, rule())
+	rejected := func(text string) error {
+		return &mor.Error{Class: mor.Rejected, Method: "location_rule_get", Text: text}
+	}
+
+	h.ext.observeErr = rejected("Tariff was not found")
+	_, _ = h.reconcile()
+	_, _ = h.reconcile()
+	h.ext.observeErr = rejected("Rule must be unique")
+	_, _ = h.reconcile()
+	_, _ = h.reconcile()
+	h.g.Expect(h.events()).To(Equal([]string{
+		"Warning ReconcileError Observe Tariff was not found",
+		"Warning ReconcileError Observe Rule must be unique",
+	}))
+
+	// Recovery clears Stalled and Synced's message, without an event (nothing written).
+	h.ext.observeErr = nil
+	_, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	got := h.get()
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess, "")
+	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
+	h.g.Expect(h.events()).To(BeEmpty())
+
+	// The first failure again after a recovery is news: it is reported again.
+	h.ext.observeErr = rejected("Tariff was not found")
+	_, _ = h.reconcile()
+	h.g.Expect(h.events()).To(Equal([]string{"Warning ReconcileError Observe Tariff was not found"}))
+}
+
+func TestReconcileDeletion(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		opts          []option
+		kindFinalizer string
+		deleteErr     error
+		calls         []string
+		wantGone      bool
+		wantErr       bool
+		wantStalled   string
+	}{
+		{
+			name:          "finalizer held: Delete, then finalizer removed",
+			opts:          []option{withFinalizers(testFinalizer)},
+			kindFinalizer: testFinalizer,
+			calls:         []string{"Delete"},
+			wantGone:      true,
+		},
+		{
+			name:          "Delete fails transiently: finalizer kept, backoff",
+			opts:          []option{withFinalizers(testFinalizer)},
+			kindFinalizer: testFinalizer,
+			deleteErr:     &mor.Error{Class: mor.Transient, Method: "location_rule_delete", Err: errors.New("timeout")},
+			calls:         []string{"Delete"},
+			wantErr:       true,
+		},
+		{
+			name:          "Delete rejected: finalizer kept, Stalled",
+			opts:          []option{withFinalizers(testFinalizer)},
+			kindFinalizer: testFinalizer,
+			deleteErr:     &mor.Error{Class: mor.Rejected, Method: "location_rule_delete", Text: "Rule is in use"},
+			calls:         []string{"Delete"},
+			wantStalled:   managed.ReasonRejected,
+		},
+		{
+			name:          "ObserveOnly: finalizer released without a MOR call",
+			opts:          []option{observeOnly, withFinalizers(testFinalizer)},
+			kindFinalizer: testFinalizer,
+			calls:         nil,
+			wantGone:      true,
+		},
+		{
+			name:          "someone else's finalizer only: nothing to do",
+			opts:          []option{withFinalizers("example.com/other")},
+			kindFinalizer: testFinalizer,
+			calls:         nil,
+		},
+		{
+			name:          "kind without finalizer",
+			opts:          []option{withFinalizers("example.com/other")},
+			kindFinalizer: "",
+			calls:         nil,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(append(tc.opts, deleted)...))
+			h.kind.finalizer = tc.kindFinalizer
+			h.ext.deleteErr = tc.deleteErr
+
+			_, err := h.reconcile()
+			if tc.wantErr {
+				h.g.Expect(err).To(HaveOccurred())
+			} else {
+				h.g.Expect(err).NotTo(HaveOccurred())
+			}
+			h.g.Expect(h.ext.Calls()).To(Equal(tc.calls), "a deleted resource is never observed")
+
+			obj := &v1alpha1.LocationRule{}
+			err = h.c.Get(context.Background(), testKey, obj)
+			if tc.wantGone {
+				h.g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "finalizer removed: object gone, got %v", err)
+				return
+			}
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.g.Expect(obj.Finalizers).To(Equal(rule(tc.opts...).Finalizers), "finalizers unchanged")
+			if tc.deleteErr != nil {
+				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDeleting)
+				evs := h.events()
+				h.g.Expect(evs).To(HaveLen(1))
+				h.g.Expect(evs[0]).To(HavePrefix("Warning ReconcileError Delete "))
+			}
+			if tc.wantStalled != "" {
+				h.expectCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, tc.wantStalled, "Rule is in use")
+			}
+		})
+	}
+}
+
+func TestReconcileGoneObject(t *testing.T) {
+	h := newHarness(t)
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.g.Expect(res).To(Equal(ctrl.Result{}))
+	h.g.Expect(h.ext.Calls()).To(BeEmpty())
+	h.g.Expect(h.servers.resolved).To(BeEmpty())
+}
+
+func TestStalledError(t *testing.T) {
+	g := NewWithT(t)
+	err := managed.Stalled(managed.ReasonSecretNotFound, "Secret %q not found", "mor-api-key")
+	var s *managed.StalledError
+	g.Expect(errors.As(fmt.Errorf("resolve: %w", err), &s)).To(BeTrue())
+	g.Expect(s.Reason).To(Equal(managed.ReasonSecretNotFound))
+	g.Expect(s.Message).To(Equal(`Secret "mor-api-key" not found`))
+	g.Expect(err.Error()).To(Equal(`SecretNotFound: Secret "mor-api-key" not found`))
+	g.Expect(strings.Contains(err.Error(), "%")).To(BeFalse())
+}
