@@ -64,6 +64,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "envtest:", err)
 		return 1
 	}
+	restConfig = cfg
 	defer func() { _ = env.Stop() }()
 
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
