@@ -1,0 +1,181 @@
+package mor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// listPageSize is how many rules ListLocationRules asks for per location_rules_get call.
+const listPageSize = 100
+
+// maxListPages bounds the pages ListLocationRules reads (100 000 rules), in case a
+// server ignores paging and keeps answering full pages of new-looking rules.
+const maxListPages = 1000
+
+// SystemVersion calls system_version_get and returns the text of <version>: a cheap
+// "am I connected and authorised" probe.
+func (c *Client) SystemVersion(ctx context.Context) (string, error) {
+	env, err := c.call(ctx, methodSystemVersionGet, nil)
+	if err != nil {
+		return "", err
+	}
+	v := env.root.find("version")
+	if v == nil {
+		return "", malformed(methodSystemVersionGet, "no <version> element")
+	}
+	return v.value(), nil
+}
+
+// UpdateConflines calls conflines_update with params (the default_user_* and
+// default_device_* settings to change).
+func (c *Client) UpdateConflines(ctx context.Context, params Fields) error {
+	_, err := c.call(ctx, methodConflinesUpdate, params)
+	return err
+}
+
+// GetDIDRate calls did_rates_details_get and returns the children of <did> by name
+// (id, provider_tariff_id, allow_call_reject_provider, owner_tariff_id,
+// allow_call_reject).
+func (c *Client) GetDIDRate(ctx context.Context, didID int64) (Fields, error) {
+	env, err := c.call(ctx, methodDIDRatesDetailsGet, with(nil, "did_id", didID))
+	if err != nil {
+		return nil, err
+	}
+	did := env.root.find("did")
+	if did == nil {
+		return nil, malformed(methodDIDRatesDetailsGet, "no <did> element")
+	}
+	return did.fields(), nil
+}
+
+// UpdateDIDRate calls did_rates_details_update for didID with params.
+func (c *Client) UpdateDIDRate(ctx context.Context, didID int64, params Fields) error {
+	_, err := c.call(ctx, methodDIDRatesDetailsUpdate, with(params, "did_id", didID))
+	return err
+}
+
+// CreateLocationRule calls location_rule_create in locationID with params and returns
+// the new rule's id (the <rule_id> element, wherever it is in the answer).
+func (c *Client) CreateLocationRule(ctx context.Context, locationID int64, params Fields) (int64, error) {
+	env, err := c.call(ctx, methodLocationRuleCreate, with(params, "location_id", locationID))
+	if err != nil {
+		return 0, err
+	}
+	n := env.root.find("rule_id")
+	if n == nil {
+		return 0, malformed(methodLocationRuleCreate, "rule created but the answer has no <rule_id>")
+	}
+	id, err := strconv.ParseInt(n.value(), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, malformed(methodLocationRuleCreate, fmt.Sprintf("rule created but <rule_id> is %q", truncate(n.value(), 32)))
+	}
+	return id, nil
+}
+
+// GetLocationRule calls location_rule_get and returns the children of <location_rule>
+// by name; an unassigned id (an empty element) reads as "".
+func (c *Client) GetLocationRule(ctx context.Context, ruleID int64) (Fields, error) {
+	env, err := c.call(ctx, methodLocationRuleGet, with(nil, "location_rule_id", ruleID))
+	if err != nil {
+		return nil, err
+	}
+	rule := env.root.find("location_rule")
+	if rule == nil {
+		return nil, malformed(methodLocationRuleGet, "no <location_rule> element")
+	}
+	return rule.fields(), nil
+}
+
+// UpdateLocationRule calls location_rule_update for ruleID with params (only the
+// parameters sent change).
+func (c *Client) UpdateLocationRule(ctx context.Context, ruleID int64, params Fields) error {
+	_, err := c.call(ctx, methodLocationRuleUpdate, with(params, "location_rule_id", ruleID))
+	return err
+}
+
+// DeleteLocationRule calls location_rule_delete for ruleID.
+func (c *Client) DeleteLocationRule(ctx context.Context, ruleID int64) error {
+	_, err := c.call(ctx, methodLocationRuleDelete, with(nil, "location_rule_id", ruleID))
+	return err
+}
+
+// ListLocationRules returns every rule of locationID (each as the children of its
+// <location_rule> by name), reading location_rules_get page by page (from = offset,
+// max_results = 100) until a page holds fewer than 100 rules.
+func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fields, error) {
+	loc := strconv.FormatInt(locationID, 10)
+	var rules []Fields
+	seen := map[string]bool{}
+	for page := 0; ; page++ {
+		if page == maxListPages {
+			return nil, malformed(methodLocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
+		}
+		params := Fields{
+			"from":        strconv.Itoa(page * listPageSize),
+			"max_results": strconv.Itoa(listPageSize),
+		}
+		env, err := c.call(ctx, methodLocationRulesGet, with(params, "location_id", locationID))
+		if err != nil {
+			return nil, err
+		}
+		got, fresh := 0, 0
+		for _, n := range rulesOf(env.root, loc) {
+			got++
+			f := n.fields()
+			if id := f["id"]; id != "" {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+			}
+			fresh++
+			rules = append(rules, f)
+		}
+		if got < listPageSize {
+			return rules, nil
+		}
+		if fresh == 0 {
+			return nil, malformed(methodLocationRulesGet, "paging does not advance: a full page repeated known rules")
+		}
+	}
+}
+
+// rulesOf returns the <location_rule> elements of the location whose id is loc: those in
+// a <location> with that <id> (or with no <id>), or every one when the answer has no
+// <location> element at all.
+func rulesOf(root *node, loc string) []*node {
+	locations := root.findAll("location", nil)
+	if len(locations) == 0 {
+		return root.findAll("location_rule", nil)
+	}
+	var out []*node
+	for _, l := range locations {
+		if id := l.child("id"); id != nil && id.value() != loc {
+			continue
+		}
+		for _, c := range l.children {
+			if c.name == "location_rule" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// with returns a copy of params with name set to id; the caller's map is not changed.
+func with(params Fields, name string, id int64) Fields {
+	out := make(Fields, len(params)+1)
+	for k, v := range params {
+		out[k] = v
+	}
+	out[name] = strconv.FormatInt(id, 10)
+	return out
+}
+
+// malformed is the error for a success answer that lacks what the method returns: a
+// server or proxy fault, so Transient.
+func malformed(method, what string) *Error {
+	return &Error{Class: Transient, Method: method, Err: errors.New("unexpected answer: " + what)}
+}
