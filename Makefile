@@ -50,6 +50,10 @@ test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
 
+.PHONY: docs
+docs: $(CRD_REF_DOCS) ## Generate the API reference docs/api.md from api/ (crd-ref-docs).
+	$(CRD_REF_DOCS) --source-path=./api --config=docs/crd-ref-docs.yaml --renderer=markdown --output-path=docs/api.md
+
 .PHONY: bench
 bench: ## Benchmarks (simulator throughput, client overhead, reconcile).
 	go test ./... -run '^$$' -bench . -benchmem
