@@ -162,3 +162,14 @@ func FuzzParseResponse(f *testing.F) {
 		_ = e.Error()
 	})
 }
+
+// BenchmarkParseResponse is the client-side parsing share of BenchmarkClientCall.
+func BenchmarkParseResponse(b *testing.B) {
+	body := []byte(contractEnvelopes[0])
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseResponse(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
