@@ -20,12 +20,12 @@ const (
 type LocationRuleType string
 
 // LocationRuleSpec declares one localization rule of one MOR location.
-// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || has(self.name)",message="spec.name is required unless spec.ruleID adopts an existing rule"
-// +kubebuilder:validation:XValidation:rule="!has(self.minLen) || !has(self.maxLen) || self.minLen <= self.maxLen",message="spec.minLen must be less than or equal to spec.maxLen"
-// +kubebuilder:validation:XValidation:rule="!has(self.srcMinLen) || !has(self.srcMaxLen) || self.srcMinLen <= self.srcMaxLen",message="spec.srcMinLen must be less than or equal to spec.srcMaxLen"
-// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && size(self.cut) > 0) || (has(self.add) && size(self.add) > 0)",message="spec.cut and spec.add cannot both be empty"
-// +kubebuilder:validation:XValidation:rule="has(self.ruleID) == has(oldSelf.ruleID) && (!has(self.ruleID) || self.ruleID == oldSelf.ruleID)",message="spec.ruleID is immutable: it can only be set when the resource is created"
-// +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || has(self.name)",message="spec.name is required unless spec.ruleID adopts an existing rule",fieldPath=".name"
+// +kubebuilder:validation:XValidation:rule="!has(self.minLen) || !has(self.maxLen) || self.minLen <= self.maxLen",message="spec.minLen must be less than or equal to spec.maxLen",fieldPath=".minLen"
+// +kubebuilder:validation:XValidation:rule="!has(self.srcMinLen) || !has(self.srcMaxLen) || self.srcMinLen <= self.srcMaxLen",message="spec.srcMinLen must be less than or equal to spec.srcMaxLen",fieldPath=".srcMinLen"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && size(self.cut) > 0) || (has(self.add) && size(self.add) > 0)",message="spec.cut and spec.add cannot both be empty",fieldPath=".cut"
+// +kubebuilder:validation:XValidation:rule="has(self.ruleID) == has(oldSelf.ruleID) && (!has(self.ruleID) || self.ruleID == oldSelf.ruleID)",message="spec.ruleID is immutable: it can only be set when the resource is created",fieldPath=".ruleID"
+// +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable",fieldPath=".serverRef"
 type LocationRuleSpec struct {
 	// serverRef names the MorServer; "default" when omitted. Immutable.
 	// +optional
@@ -39,8 +39,9 @@ type LocationRuleSpec struct {
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	RuleID *int64 `json:"ruleID,omitempty"`
-	// name of the rule (name); required to create one.
+	// name of the rule (name); required to create one. MOR refuses a blank name.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`\S`
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Name *string `json:"name,omitempty"`

@@ -45,7 +45,7 @@ type RateLimit struct {
 }
 
 // MorServerSpec says how to reach one MOR server.
-// +kubebuilder:validation:XValidation:rule="self.url.startsWith('https://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.url: http:// is refused unless spec.allowInsecureHTTP is true (request hashes are replayable)"
+// +kubebuilder:validation:XValidation:rule="!self.url.startsWith('http://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.url must be https:// unless spec.allowInsecureHTTP is true (request hashes are replayable)",fieldPath=".url"
 type MorServerSpec struct {
 	// url is MOR's base URL, usually https://HOST/billing; "/api/<method>" is appended.
 	// +kubebuilder:validation:Pattern=`^https?://[^\s/?#]+[^\s?#]*$`
