@@ -145,15 +145,25 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error 
 	return e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, managed.Only(e.params.Fields(), diff))
 }
 
-// Delete honours deletionPolicy; a rule already gone is success.
+// Delete removes the rule (deletionPolicy Orphan never gets here). A rule already gone
+// is success; an adopted rule that turned out to belong to another location is left
+// alone, as it was never ours.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
-	if p := e.rule.Spec.DeletionPolicy; p != nil && *p == v1alpha1.DeletionPolicyOrphan {
-		return nil
-	}
 	if e.ruleID() == nil {
 		got, err := e.find(ctx) // the id may have been lost before it reached status
 		if err != nil || got == nil {
 			return err
+		}
+	} else if e.rule.Spec.RuleID != nil {
+		got, err := e.api.GetLocationRule(ctx, *e.rule.Spec.RuleID)
+		if mor.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if got["location_id"] != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
+			return nil
 		}
 	}
 	err := e.api.DeleteLocationRule(ctx, *e.ruleID())

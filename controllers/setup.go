@@ -5,6 +5,7 @@ package controllers
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -93,8 +94,8 @@ func setup[T managed.Resource](mgr ctrl.Manager, opts Options, resolver *connect
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
-				time.Second, opts.MaxBackoff),
+			RateLimiter: jittered{workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
+				time.Second, opts.MaxBackoff)},
 		})
 	if list != nil {
 		w := watcher{client: mgr.GetClient()}
@@ -188,4 +189,15 @@ func deletedOnly() predicate.Predicate {
 		GenericFunc: func(event.GenericEvent) bool { return false },
 		DeleteFunc:  func(event.DeleteEvent) bool { return true },
 	}
+}
+
+// jittered adds up to 10% to each backoff so resources failing together (a MOR outage)
+// do not retry in lockstep.
+type jittered struct {
+	workqueue.TypedRateLimiter[reconcile.Request]
+}
+
+func (j jittered) When(item reconcile.Request) time.Duration {
+	d := j.TypedRateLimiter.When(item)
+	return d + rand.N(d/10+1)
 }

@@ -176,7 +176,7 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 	if f == "" || !controllerutil.ContainsFinalizer(obj, f) {
 		return ctrl.Result{}, nil
 	}
-	if !obj.ObserveOnly() {
+	if !obj.ObserveOnly() && !orphans(obj) {
 		ext, err := r.connect(ctx, obj)
 		if err == nil {
 			err = ext.Delete(ctx)
@@ -184,6 +184,7 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		if err != nil {
 			return r.fail(ctx, obj, ReasonDeleting, err)
 		}
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 	}
 	controllerutil.RemoveFinalizer(obj, f)
 	if err := r.Client.Update(ctx, obj); err != nil {
@@ -191,6 +192,16 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 	}
 	metrics.Forget(r.Kind.Name(), types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}.String())
 	return ctrl.Result{}, nil
+}
+
+// Orphaner is implemented by resources whose deletion policy may leave MOR untouched.
+type Orphaner interface{ Orphans() bool }
+
+// orphans reports whether deleting obj must leave MOR alone, so that neither the server
+// nor its Secret is needed to let the resource go.
+func orphans(obj Resource) bool {
+	o, ok := any(obj).(Orphaner)
+	return ok && o.Orphans()
 }
 
 func (r *Reconciler[T]) connect(ctx context.Context, obj T) (External, error) {
