@@ -40,7 +40,7 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	diff := managed.Diff(e.params.Fields(), got)
+	diff := e.params.Diff(got)
 	e.did.Status.DriftedFields = nil
 	if e.did.ObserveOnly() && len(diff) > 0 {
 		e.did.Status.DriftedFields = e.params.SpecFields(diff)

@@ -69,7 +69,7 @@ func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation
 		return managed.Observation{}, managed.Stalled(managed.ReasonConflict,
 			"rule %s belongs to location %s, not to spec.locationID %d", got["id"], loc, e.rule.Spec.LocationID)
 	}
-	diff := managed.Diff(e.params.Fields(), got)
+	diff := e.params.Diff(got)
 	e.rule.Status.DriftedFields = nil
 	if e.rule.ObserveOnly() && len(diff) > 0 {
 		e.rule.Status.DriftedFields = e.params.SpecFields(diff)
@@ -118,7 +118,7 @@ func (e *locationRuleExternal) sameIdentity(r mor.Fields) bool {
 		if !ok {
 			v = f.createDefault
 		}
-		if len(managed.Diff(mor.Fields{f.param: v}, r)) > 0 {
+		if !e.params.Same(f.param, v, r[f.param]) {
 			return false
 		}
 	}

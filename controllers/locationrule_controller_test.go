@@ -90,10 +90,16 @@ func TestLocationRuleLifecycle(t *testing.T) {
 	f.g.Eventually(func() int { return f.rulesNamed("lt-lifecycle")[0].MaxLen }, testTimeout).Should(Equal(15))
 
 	// drift: the rule deleted in MOR is created again
-	f.sim.Update(func(st *morsim.State) { delete(st.Rules, *lr.Status.RuleID) })
+	oldID := *lr.Status.RuleID
+	f.sim.Update(func(st *morsim.State) { delete(st.Rules, oldID) })
 	f.g.Eventually(func() []morsim.Rule { return f.rulesNamed("lt-lifecycle") }, testTimeout).Should(HaveLen(1))
+	newID := f.rulesNamed("lt-lifecycle")[0].ID
+	f.g.Expect(newID).NotTo(Equal(oldID))
+	f.g.Eventually(func() *int64 {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
+		return lr.Status.RuleID
+	}, testTimeout).Should(HaveValue(Equal(newID)))
 	f.waitReady(lr)
-	f.g.Expect(*lr.Status.RuleID).To(Equal(f.rulesNamed("lt-lifecycle")[0].ID))
 
 	// delete (policy Delete, the default) → gone from MOR, then from Kubernetes
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())

@@ -37,3 +37,8 @@ func (r *LocationRule) ServerName() string { return ServerName(r.Spec.ServerRef)
 
 // ObserveOnly reports whether writes are forbidden.
 func (r *LocationRule) ObserveOnly() bool { return IsObserveOnly(r.Spec.ManagementPolicy) }
+
+// Orphans reports whether deleting the resource leaves the rule in MOR.
+func (r *LocationRule) Orphans() bool {
+	return r.Spec.DeletionPolicy != nil && *r.Spec.DeletionPolicy == DeletionPolicyOrphan
+}

@@ -1,7 +1,7 @@
 package managed_test
 
 import (
-	"os"
+	"fmt"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -11,31 +11,27 @@ import (
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
-func TestDiffValues(t *testing.T) {
+func TestDiffNumbers(t *testing.T) {
 	for _, tc := range []struct {
-		want, got string
-		same      bool
+		want int64
+		got  string
+		same bool
 	}{
-		{"1", "1", true},
-		{"1", "1.0", true},
-		{"1.50", "1.5", true},
-		{"0.5", ".5", true},
-		{"10", "1e1", true},
-		{"2", "3", false},
-		{"1", "", false},
-		{"0", "", false}, // 0 is a value; only -1 means "unassigned"
-		{"-1", "", true},
-		{"-1", "0", true},
-		{"-1", "-1", true},
-		{"-1", "5", false},
-		{"", "", true},
-		{"", "0", false},
-		{"abc", "abc", true},
-		{"abc", "ABC", false},
-		{"dst", "src", false},
+		{1, "1", true},
+		{1, "1.0", true},
+		{10, "1e1", true},
+		{2, "3", false},
+		{1, "", false},
+		{0, "", false}, // 0 is a value; only -1 means "unassigned"
+		{-1, "", true},
+		{-1, "0", true},
+		{-1, "-1", true},
+		{-1, "5", false},
 	} {
-		t.Run(tc.want+"_vs_"+tc.got, func(t *testing.T) {
-			got := managed.Diff(mor.Fields{"p": tc.want}, mor.Fields{"p": tc.got})
+		t.Run(fmt.Sprintf("%d_vs_%q", tc.want, tc.got), func(t *testing.T) {
+			p := &managed.Params{}
+			managed.Add(p, "spec.p", "p", &tc.want)
+			got := p.Diff(mor.Fields{"p": tc.got})
 			if tc.same {
 				NewWithT(t).Expect(got).To(BeEmpty())
 			} else {
@@ -45,9 +41,23 @@ func TestDiffValues(t *testing.T) {
 	}
 }
 
+func TestDiffFlags(t *testing.T) {
+	g := NewWithT(t)
+	yes := true
+	p := &managed.Params{}
+	managed.Add(p, "spec.enabled", "enabled", &yes)
+	g.Expect(p.Diff(mor.Fields{"enabled": "1"})).To(BeEmpty())
+	g.Expect(p.Diff(mor.Fields{"enabled": "0"})).To(Equal([]string{"enabled"}))
+}
+
 func TestDiffOnlyManagedKeysSorted(t *testing.T) {
 	g := NewWithT(t)
-	desired := mor.Fields{"tariff_id": "3", "cut": "44", "add": "", "name": "uk"}
+	tariff, cut, add, name := int64(3), "44", "", "uk"
+	p := &managed.Params{}
+	managed.Add(p, "spec.tariffID", "tariff_id", &tariff)
+	managed.Add(p, "spec.cut", "cut", &cut)
+	managed.Add(p, "spec.add", "add", &add)
+	managed.Add(p, "spec.name", "name", &name)
 	observed := mor.Fields{
 		"tariff_id": "3.0", // numerically equal
 		"cut":       "44",
@@ -57,13 +67,22 @@ func TestDiffOnlyManagedKeysSorted(t *testing.T) {
 		"enabled":   "0",   // unmanaged
 		"id":        "123", // identifiers never compared
 	}
-	g.Expect(managed.Diff(desired, observed)).To(Equal([]string{"add", "name"}))
+	g.Expect(p.Diff(observed)).To(Equal([]string{"add", "name"}))
 
 	// a managed key MOR does not return at all reads as "" (unassigned)
-	g.Expect(managed.Diff(mor.Fields{"did_id": "-1", "device_id": "4"}, mor.Fields{})).To(Equal([]string{"device_id"}))
+	did, device := int64(-1), int64(4)
+	q := &managed.Params{}
+	managed.Add(q, "spec.didID", "did_id", &did)
+	managed.Add(q, "spec.deviceID", "device_id", &device)
+	g.Expect(q.Diff(mor.Fields{})).To(Equal([]string{"device_id"}))
 
-	g.Expect(managed.Diff(nil, observed)).To(BeEmpty(), "nothing managed: nothing differs")
-	g.Expect(managed.Diff(mor.Fields{"b": "1", "a": "2", "c": "3"}, nil)).To(Equal([]string{"a", "b", "c"}), "sorted")
+	g.Expect((&managed.Params{}).Diff(observed)).To(BeEmpty(), "nothing managed: nothing differs")
+	a, b, c := "2", "1", "3"
+	r := &managed.Params{}
+	managed.Add(r, "spec.b", "b", &b)
+	managed.Add(r, "spec.a", "a", &a)
+	managed.Add(r, "spec.c", "c", &c)
+	g.Expect(r.Diff(nil)).To(Equal([]string{"a", "b", "c"}), "sorted")
 }
 
 func TestOnly(t *testing.T) {
@@ -123,22 +142,15 @@ func TestParamsEmpty(t *testing.T) {
 	var unset *string
 	managed.Add(p, "spec.name", "name", unset)
 	g.Expect(p.Fields()).To(BeEmpty())
-	g.Expect(managed.Diff(p.Fields(), mor.Fields{"name": "x"})).To(BeEmpty())
+	g.Expect(p.Diff(mor.Fields{"name": "x"})).To(BeEmpty())
 	g.Expect(p.SpecFields([]string{"name"})).To(Equal([]string{"name"}))
 }
 
 // TestDiffDialPrefixesCompareAsText: cut, add, src_cut and src_add are dial prefixes,
 // text that only looks like a number. "00" (the international prefix) and "0" are
-// different rules, as are "+44" and "44" or "0044" and "44"; a numeric comparison hides
-// that drift (and makes a LocationRule's identity match the wrong rule).
-//
-// Known bug in Diff (diff.go, sameValue): every value that parses as a float is
-// compared numerically, whatever the parameter. Skipped unless MOR_KNOWN_BUGS is set, so
-// the suite stays green until the fix lands; remove the skip with the fix.
+// different rules, as are "+44" and "44" or "0044" and "44"; a numeric comparison would
+// hide that drift (and make a LocationRule's identity match the wrong rule).
 func TestDiffDialPrefixesCompareAsText(t *testing.T) {
-	if os.Getenv("MOR_KNOWN_BUGS") == "" {
-		t.Skip("known bug: Diff compares dial prefixes numerically; set MOR_KNOWN_BUGS=1 to run")
-	}
 	for _, tc := range []struct{ param, want, got string }{
 		{"cut", "00", "0"},
 		{"cut", "0044", "44"},
@@ -149,7 +161,7 @@ func TestDiffDialPrefixesCompareAsText(t *testing.T) {
 		t.Run(tc.param+"="+tc.want+"_vs_"+tc.got, func(t *testing.T) {
 			p := &managed.Params{}
 			managed.Add(p, "spec."+tc.param, tc.param, &tc.want)
-			NewWithT(t).Expect(managed.Diff(p.Fields(), mor.Fields{tc.param: tc.got})).To(Equal([]string{tc.param}))
+			NewWithT(t).Expect(p.Diff(mor.Fields{tc.param: tc.got})).To(Equal([]string{tc.param}))
 		})
 	}
 }

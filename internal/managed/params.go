@@ -10,8 +10,9 @@ import (
 // Params maps the spec fields a resource sets to MOR parameters. Unset (nil) fields are
 // left out: the operator does not manage them.
 type Params struct {
-	fields mor.Fields
-	spec   map[string]string // MOR parameter → spec field path, for status and events
+	fields  mor.Fields
+	spec    map[string]string // MOR parameter → spec field path, for status and events
+	numeric map[string]bool   // parameters compared as numbers (ints and flags)
 }
 
 // Value is a type a spec field can have.
@@ -25,10 +26,11 @@ func Add[V Value](p *Params, field, param string, v *V) {
 		return
 	}
 	if p.fields == nil {
-		p.fields, p.spec = mor.Fields{}, map[string]string{}
+		p.fields, p.spec, p.numeric = mor.Fields{}, map[string]string{}, map[string]bool{}
 	}
 	p.fields[param] = format(*v)
 	p.spec[param] = field
+	p.numeric[param] = reflect.ValueOf(*v).Kind() != reflect.String
 }
 
 // Fields returns the MOR parameters to send.

@@ -156,10 +156,11 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	return ctrl.Result{RequeueAfter: after}, nil
 }
 
-// inSyncBefore reports whether MOR was last brought in line with this very spec, so a
-// write now corrects drift rather than applying an edit.
+// inSyncBefore reports whether MOR was last seen matching this very spec (Ready for the
+// current generation, before this reconcile touched it), so a write now corrects drift
+// rather than applying an edit or retrying a failure.
 func (r *Reconciler[T]) inSyncBefore(obj T) bool {
-	return obj.ManagedStatus().ObservedGeneration == obj.GetGeneration()
+	return readyForGeneration(obj)
 }
 
 // observedOnly records what an ObserveOnly resource found without writing.
