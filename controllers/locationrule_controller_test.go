@@ -114,6 +114,9 @@ func TestLocationRuleOrphanKeepsRule(t *testing.T) {
 	f.create(lr)
 	f.waitReady(lr)
 
+	// Orphaning needs no MOR call, so neither the server nor its Secret: as when a
+	// whole namespace is deleted.
+	f.g.Expect(k8s.Delete(context.Background(), f.server())).To(Succeed())
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
 	f.gone(lr)
 	f.g.Expect(f.rulesNamed("lt-orphan")).To(HaveLen(1))
