@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# The demo (`make demo`): a local control plane (envtest's kube-apiserver + etcd), the
+# MOR simulator on 127.0.0.1:8086 and the operator, all on this machine; then the CRDs
+# and config/samples are applied with kubectl like a user would, and the script shows the
+# resources' status and what the operator changed in the simulator.
+#
+#   hack/demo.sh          run the demo; stops everything at the end
+#   DEMO_KEEP=1 hack/demo.sh
+#                         leave everything running and print the KUBECONFIG to use
+#   hack/demo.sh stop     stop what a DEMO_KEEP=1 run left running
+#
+# Needs Go and kubectl. Work files and logs are in .demo/ (DEMO_DIR overrides).
+# Exits non-zero on failure, after printing the resources' conditions and the tail of
+# the operator's log.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+DEMO_DIR=${DEMO_DIR:-$ROOT/.demo}
+SIM_ADDR=127.0.0.1:8086 # config/samples' MorServer points here
+KINDS=morservers,mordefaults,didrates,locationrules
+PIDS_FILE=$DEMO_DIR/pids
+BIN=$ROOT/bin
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { echo "demo: $*" >&2; exit 1; }
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $stat != Z* ]]
+}
+
+# ours PID BINARY: PID is still the process we started (not a recycled PID).
+ours() {
+  alive "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == "$2"* ]]
+}
+
+# stop_one NAME PID BINARY: SIGTERM, wait up to a minute, then SIGKILL.
+stop_one() {
+  local name=$1 pid=$2 bin=$3 deadline=$((SECONDS + 60))
+  ours "$pid" "$bin" || return 0
+  echo "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  while alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      echo "$name (pid $pid) did not stop within 60s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  wait "$pid" 2>/dev/null || true # reaps it when it is our child
+}
+
+# stop_all: the operator first (it needs the others), the control plane last.
+stop_all() {
+  [ -f "$PIDS_FILE" ] || return 0
+  local name pid bin
+  for want in manager morsim controlplane; do
+    while read -r name pid bin; do
+      if [ "$name" = "$want" ]; then stop_one "$name" "$pid" "$bin"; fi
+    done <"$PIDS_FILE"
+  done
+  rm -f "$PIDS_FILE"
+}
+
+# running: whether a process listed in the pids file still runs.
+running() {
+  [ -f "$PIDS_FILE" ] || return 1
+  local name pid bin
+  while read -r name pid bin; do
+    if ours "$pid" "$bin"; then return 0; fi
+  done <"$PIDS_FILE"
+  return 1
+}
+
+# start NAME LOG BINARY ARGS...: starts BINARY in the background, output into LOG;
+# sets pid_NAME.
+start() {
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  echo "$name $pid $1" >>"$PIDS_FILE"
+  printf -v "pid_$name" %s "$pid"
+  echo "$name started (pid $pid), log: ${log#"$ROOT"/}"
+}
+
+# wait_until DESC TIMEOUT PID LOG CMD...: polls CMD until it succeeds; fails early when
+# the process PID has exited, or after TIMEOUT seconds.
+wait_until() {
+  local desc=$1 timeout=$2 pid=$3 log=$4 deadline=$((SECONDS + $2))
+  shift 4
+  until "$@" >/dev/null 2>&1; do
+    alive "$pid" || die "$desc: the process exited (see ${log#"$ROOT"/})"
+    ((SECONDS < deadline)) || die "$desc: not ready after ${timeout}s (see ${log#"$ROOT"/})"
+    sleep 0.2
+  done
+}
+
+# http_get URL: the body of GET URL (curl when installed, else the Go helper).
+http_get() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 10 "$1"
+  else
+    "$BIN/controlplane" get "$1"
+  fi
+}
+
+# port_busy HOST:PORT: something accepts connections there.
+port_busy() {
+  (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null
+}
+
+report_failure() {
+  echo >&2
+  echo "demo: FAILED during: ${STEP:-setup}" >&2
+  if [ -n "${CRDS_INSTALLED:-}" ] && alive "$pid_controlplane"; then
+    echo "--- conditions of the demo resources" >&2
+    local conditions
+    conditions=$(kubectl get "$KINDS" -A --request-timeout=10s -o jsonpath='{range .items[*]}{.kind}/{.metadata.name} (namespace {.metadata.namespace}, generation {.metadata.generation}, observedGeneration {.status.observedGeneration}){"\n"}{range .status.conditions[*]}  {.type}={.status} reason={.reason}: {.message}{"\n"}{end}{end}' 2>&1)
+    echo "${conditions:-(no resources)}" >&2
+  fi
+  if [ -s "$DEMO_DIR/operator.log" ]; then
+    echo "--- last lines of ${DEMO_DIR#"$ROOT"/}/operator.log" >&2
+    tail -n 40 "$DEMO_DIR/operator.log" >&2 || true
+  fi
+  local name pid
+  for name in morsim controlplane; do
+    pid=pid_$name
+    if [ -n "${!pid:-}" ] && ! alive "${!pid}" && [ -s "$DEMO_DIR/$name.log" ]; then
+      echo "--- $name exited; last lines of ${DEMO_DIR#"$ROOT"/}/$name.log" >&2
+      tail -n 20 "$DEMO_DIR/$name.log" >&2 || true
+    fi
+  done
+}
+
+print_keep() {
+  cat <<EOF
+
+Everything keeps running (DEMO_KEEP=1):
+  export KUBECONFIG=$KUBECONFIG
+  kubectl get $KINDS -o wide
+  simulator state: http://$SIM_ADDR/_sim/state   requests: http://$SIM_ADDR/_sim/requests
+  logs: ${DEMO_DIR#"$ROOT"/}/{operator,morsim,controlplane}.log
+Stop it with: hack/demo.sh stop
+  (PIDs: operator ${pid_manager:-?}, simulator ${pid_morsim:-?}, control plane ${pid_controlplane:-?})
+EOF
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  if [ -n "${INTERRUPTED:-}" ]; then
+    echo "demo: interrupted during: ${STEP:-setup}" >&2
+  elif [ "$rc" -ne 0 ]; then
+    report_failure
+  fi
+  if [ "${DEMO_KEEP:-}" = 1 ] && [ -z "${INTERRUPTED:-}" ] && running; then
+    print_keep
+  else
+    stop_all
+  fi
+  if [ "$rc" -eq 0 ]; then echo "demo: OK (${SECONDS}s)"; fi
+  exit "$rc"
+}
+
+case "${1:-run}" in
+stop)
+  if running; then stop_all; else echo "no demo is running"; rm -f "$PIDS_FILE"; fi
+  exit 0
+  ;;
+run) ;;
+*) die "usage: hack/demo.sh [run|stop]" ;;
+esac
+
+command -v kubectl >/dev/null 2>&1 || die "kubectl is needed (https://kubernetes.io/docs/tasks/tools/)"
+mkdir -p "$DEMO_DIR"
+if running; then
+  die "a demo is still running (kept with DEMO_KEEP=1); stop it first: hack/demo.sh stop"
+fi
+rm -f "$PIDS_FILE" "$DEMO_DIR"/*.log "$DEMO_DIR"/*.json "$DEMO_DIR/ready" "$DEMO_DIR/kubeconfig"
+if port_busy "$SIM_ADDR"; then
+  die "$SIM_ADDR is already in use; the simulator must listen there because config/samples' MorServer points at it"
+fi
+trap cleanup EXIT
+trap 'INTERRUPTED=1; exit 130' INT
+trap 'INTERRUPTED=1; exit 143' TERM
+
+STEP="envtest assets"
+step "envtest assets: kube-apiserver and etcd (the first run builds them from Go modules, ~5 min)"
+ASSETS=$("$ROOT/hack/envtest-assets.sh")
+echo "$ASSETS"
+
+STEP="build"
+step "build: control plane, MOR simulator, operator"
+go build -o "$BIN/controlplane" ./hack/controlplane
+go build -o "$BIN/morsim" ./hack/morsim
+go build -o "$BIN/manager" .
+echo "bin/controlplane bin/morsim bin/manager"
+
+STEP="control plane"
+step "control plane (kube-apiserver + etcd)"
+export KUBECONFIG=$DEMO_DIR/kubeconfig
+start controlplane "$DEMO_DIR/controlplane.log" "$BIN/controlplane" run \
+  --assets "$ASSETS" --kubeconfig "$KUBECONFIG" --ready-file "$DEMO_DIR/ready"
+wait_until "control plane" 240 "$pid_controlplane" "$DEMO_DIR/controlplane.log" test -f "$DEMO_DIR/ready"
+sed -n 's/^kube-apiserver at /kube-apiserver at /p' "$DEMO_DIR/controlplane.log"
+
+STEP="MOR simulator"
+step "MOR simulator on http://$SIM_ADDR"
+# The samples' Secret holds the default seed's admin key: no key from the environment.
+unset MORSIM_ADMIN_SECRET
+start morsim "$DEMO_DIR/morsim.log" "$BIN/morsim" --listen "$SIM_ADDR"
+wait_until "MOR simulator" 30 "$pid_morsim" "$DEMO_DIR/morsim.log" http_get "http://$SIM_ADDR/_sim/state"
+
+STEP="install CRDs"
+step "kubectl apply -f config/crd/bases"
+kubectl apply -f config/crd/bases
+kubectl wait --for condition=established --timeout=60s -f config/crd/bases
+CRDS_INSTALLED=1
+
+STEP="operator"
+step "operator"
+PROBE_PORT=$("$BIN/controlplane" freeport)
+start manager "$DEMO_DIR/operator.log" "$BIN/manager" --poll-interval=30s \
+  --health-probe-bind-address="127.0.0.1:$PROBE_PORT" --metrics-bind-address=0
+wait_until "operator" 60 "$pid_manager" "$DEMO_DIR/operator.log" http_get "http://127.0.0.1:$PROBE_PORT/readyz"
+echo "operator ready (http://127.0.0.1:$PROBE_PORT/readyz)"
+
+STEP="apply samples"
+http_get "http://$SIM_ADDR/_sim/state" >"$DEMO_DIR/sim-before.json"
+step "kubectl apply -k config/samples"
+kubectl apply -k config/samples
+
+STEP="wait for Ready"
+step "kubectl wait --for=condition=Ready --timeout=120s $KINDS --all -A"
+kubectl wait --for=condition=Ready --timeout=120s "$KINDS" --all -A
+
+STEP="show"
+step "kubectl get $KINDS -A -o wide"
+kubectl get "$KINDS" -A -o wide
+http_get "http://$SIM_ADDR/_sim/state" >"$DEMO_DIR/sim-after.json"
+http_get "http://$SIM_ADDR/_sim/requests" >"$DEMO_DIR/sim-requests.json"
+step "what changed in the MOR simulator (before -> after)"
+"$BIN/controlplane" diff "$DEMO_DIR/sim-before.json" "$DEMO_DIR/sim-after.json"
+step "MOR API calls the operator made"
+"$BIN/controlplane" calls "$DEMO_DIR/sim-requests.json"
+STEP="done"
