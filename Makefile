@@ -49,6 +49,15 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once
 test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest, fuzz (briefly), e2e.
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
+	$(MAKE) --no-print-directory test-e2e
+
+.PHONY: test-e2e
+test-e2e: ## End-to-end: runs the demo (hack/demo.sh) and checks its outcome; needs kubectl.
+	E2E=1 go test ./hack/e2e -count=1 -v -timeout 15m
+
+.PHONY: demo
+demo: ## Local control plane + MOR simulator + operator; applies config/samples and shows status (DEMO_KEEP=1 keeps it running).
+	./hack/demo.sh
 
 .PHONY: docs
 docs: $(CRD_REF_DOCS) ## Generate the API reference docs/api.md from api/ (crd-ref-docs).

@@ -1,0 +1,196 @@
+// Package e2e runs the README's demo (hack/demo.sh) end to end: a local control plane,
+// the MOR simulator and the operator, with config/samples applied by kubectl.
+//
+// It needs E2E=1 (set by `make test-e2e`, which `make test` runs last), so that a plain
+// `go test ./...` does not run the demo a second time.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const demoTimeout = 10 * time.Minute
+
+// kinds are the NAME prefixes `kubectl get morservers,mordefaults,didrates,locationrules`
+// prints for each kind.
+var kinds = []string{
+	"morserver.mor.operator.dev/",
+	"mordefaults.mor.operator.dev/",
+	"didrate.mor.operator.dev/",
+	"locationrule.mor.operator.dev/",
+}
+
+func TestDemo(t *testing.T) {
+	if os.Getenv("E2E") != "1" {
+		t.Skip("end-to-end test of hack/demo.sh; run it with `make test-e2e` (or E2E=1 go test ./hack/e2e -count=1 -v -timeout 15m)")
+	}
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		t.Skip("kubectl is not installed; hack/demo.sh applies the samples with it (https://kubernetes.io/docs/tasks/tools/)")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), demoTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "hack/demo.sh")
+	cmd.Dir = root
+	cmd.Env = append(withoutEnv(os.Environ(), "DEMO_KEEP", "DEMO_DIR"), "DEMO_KEEP=")
+	// On timeout the script gets SIGTERM, so its trap stops what it started.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 3 * time.Minute
+	var buf syncBuffer
+	out := io.MultiWriter(&buf, os.Stderr) // streamed: the first run builds kube-apiserver
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	err = cmd.Run()
+	t.Logf("hack/demo.sh took %s", time.Since(start).Round(time.Second))
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("hack/demo.sh did not finish within %s", demoTimeout)
+	}
+	if err != nil {
+		t.Fatalf("hack/demo.sh: %v (its output is above)", err)
+	}
+	output := buf.String()
+
+	rows := tableRows(output)
+	for _, kind := range kinds {
+		found := false
+		for _, r := range rows {
+			if strings.HasPrefix(r["NAME"], kind) {
+				found = true
+				if r["READY"] != "True" {
+					t.Errorf("%s: READY is %q, want True", r["NAME"], r["READY"])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s row in the demo's kubectl get output", strings.TrimSuffix(kind, "/"))
+		}
+	}
+
+	// The simulator diff: the MorDefaults' conflines of admin, the DIDRate's DID 3,
+	// the LocationRule's new rule.
+	for _, want := range []string{"  conflines[admin].", "  dids[3].", "  rules["} {
+		if !hasLinePrefix(output, want) {
+			t.Errorf("the simulator diff has no line starting with %q", want)
+		}
+	}
+	if !strings.Contains(output, ": created {") {
+		t.Error("the simulator diff shows no created rule")
+	}
+
+	// Everything the demo started is stopped.
+	if _, err := os.Stat(filepath.Join(root, ".demo", "pids")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf(".demo/pids still exists (err %v): the demo left processes behind", err)
+	}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:8086", time.Second); err == nil {
+		_ = c.Close()
+		t.Error("127.0.0.1:8086 still accepts connections: the simulator was not stopped")
+	}
+}
+
+// tableRows parses the kubectl tables in output: each row as column name -> value,
+// cut at the header's column offsets.
+func tableRows(output string) []map[string]string {
+	var rows []map[string]string
+	var header []column
+	for _, line := range strings.Split(output, "\n") {
+		switch {
+		case strings.TrimSpace(line) == "":
+			header = nil
+		case strings.Contains(line, "NAME") && strings.Contains(line, "READY") && strings.ToUpper(line) == line:
+			header = columns(line)
+		case header != nil:
+			row := map[string]string{}
+			for i, c := range header {
+				end := len(line)
+				if i+1 < len(header) && header[i+1].start < end {
+					end = header[i+1].start
+				}
+				if c.start < end {
+					row[c.name] = strings.TrimSpace(line[c.start:end])
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+type column struct {
+	name  string
+	start int
+}
+
+func columns(header string) []column {
+	var cols []column
+	for i := 0; i < len(header); {
+		if header[i] == ' ' {
+			i++
+			continue
+		}
+		// kubectl pads columns with at least two spaces; names like "RULE ID" have one.
+		j := i
+		for j < len(header) && !strings.HasPrefix(header[j:], "  ") {
+			j++
+		}
+		cols = append(cols, column{name: strings.TrimSpace(header[i:j]), start: i})
+		i = j
+	}
+	return cols
+}
+
+func hasLinePrefix(output, prefix string) bool {
+	for _, line := range strings.Split(output, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+next:
+	for _, kv := range env {
+		for _, n := range names {
+			if strings.HasPrefix(kv, n+"=") {
+				continue next
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for the writes of the command and the reads here.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
