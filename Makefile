@@ -47,7 +47,7 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once
 
 .PHONY: test
 test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest, fuzz (briefly), e2e.
-	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
+	E2E= KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
 	$(MAKE) --no-print-directory test-e2e
 
@@ -100,4 +100,4 @@ $(CRD_REF_DOCS): | $(LOCALBIN)
 
 .PHONY: help
 help: ## Show targets.
-	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
