@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +18,6 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -31,6 +26,7 @@ import (
 	"github.com/mor-operator/mor-operator/controllers"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/testenv"
 )
 
 // Short intervals so drift, re-apply and backoff show up within a test's Eventually.
@@ -42,7 +38,6 @@ const (
 var (
 	k8s    client.Client // uncached: what a user would read
 	scheme = runtime.NewScheme()
-	nsSeq  atomic.Int64
 )
 
 func TestMain(m *testing.M) {
@@ -54,19 +49,13 @@ func run(m *testing.M) int {
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
 
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: assetsDir(),
-	}
-	cfg, err := env.Start()
+	cfg, env, err := testenv.Start()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "envtest:", err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	restConfig = cfg
 	defer func() { _ = env.Stop() }()
-
+	restConfig = cfg
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -115,18 +104,6 @@ func zapLevel() zapcore.Level {
 	return 2 // errors only: transient failures are expected in these tests
 }
 
-// assetsDir finds envtest's binaries the way `make test` does when run alone.
-func assetsDir() string {
-	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
-		return d
-	}
-	out, err := exec.Command(filepath.Join("..", "hack", "envtest-assets.sh")).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // fixture is one test's world: a namespace, its own simulator and a Ready MorServer.
 type fixture struct {
 	t   *testing.T
@@ -141,10 +118,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, g: NewWithT(t), sim: morsim.New(morsim.DefaultSeed())}
 	f.srv = httptest.NewServer(f.sim)
 	t.Cleanup(f.srv.Close)
-	f.ns = fmt.Sprintf("t%d-%s", nsSeq.Add(1), strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())))
-	if len(f.ns) > 63 {
-		f.ns = strings.TrimRight(f.ns[:63], "-")
-	}
+	f.ns = testenv.NamespaceName(t.Name())
 	f.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.ns}})
 	f.create(&corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns},
