@@ -52,7 +52,12 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if err := registerIndexes(ctx, mgr); err != nil {
 		return err
 	}
-	resolver := &connection.Resolver{Servers: mgr.GetClient(), Secrets: mgr.GetAPIReader()}
+	resolver := &connection.Resolver{
+		Servers: mgr.GetClient(),
+		Secrets: mgr.GetAPIReader(),
+		// the metadata-only Secret informer the watches below start
+		SecretMeta: mgr.GetCache(),
+	}
 	w := watcher{client: mgr.GetClient()}
 
 	if err := setup(mgr, opts, resolver, morServerKind{}, nil,

@@ -11,6 +11,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -21,10 +22,13 @@ import (
 )
 
 // Resolver builds and caches MOR clients. Servers are read through the manager's cache;
-// Secrets through an uncached reader, so the manager never caches Secret data.
+// Secrets through an uncached reader, so the manager never caches Secret data. When
+// SecretMeta (a cache of Secrets' metadata only) shows that neither the MorServer nor
+// its Secrets changed, the cached client is reused without reading any Secret.
 type Resolver struct {
-	Servers client.Reader
-	Secrets client.Reader
+	Servers    client.Reader
+	Secrets    client.Reader
+	SecretMeta client.Reader // optional
 
 	mu      sync.Mutex
 	clients map[types.NamespacedName]cachedClient
@@ -50,20 +54,25 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (managed
 		return nil, managed.Stalled(managed.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
 	}
 
+	if c := r.reusable(ctx, key, &server); c != nil {
+		return c, nil
+	}
+
 	key1, keyVersion, err := r.secretValue(ctx, namespace, server.Spec.SecretKeyRef)
 	if err != nil {
 		return nil, err
 	}
-	version := fmt.Sprintf("%s/%d/%s", server.UID, server.Generation, keyVersion)
+	versions := []string{keyVersion}
 	var caPEM []byte
-	if tls := server.Spec.TLS; tls != nil && tls.CABundleSecretRef != nil {
-		ca, caVersion, err := r.secretValue(ctx, namespace, *tls.CABundleSecretRef)
+	if ref := caRef(&server); ref != nil {
+		ca, caVersion, err := r.secretValue(ctx, namespace, *ref)
 		if err != nil {
 			return nil, err
 		}
 		caPEM = []byte(ca)
-		version += "/" + caVersion
+		versions = append(versions, caVersion)
 	}
+	version := clientVersion(&server, versions)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -79,6 +88,45 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (managed
 	}
 	r.clients[key] = cachedClient{version: version, client: c}
 	return c, nil
+}
+
+// reusable returns the cached client when the Secrets' metadata shows it is current.
+func (r *Resolver) reusable(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) *mor.Client {
+	if r.SecretMeta == nil {
+		return nil
+	}
+	refs := []v1alpha1.SecretKeySelector{server.Spec.SecretKeyRef}
+	if ref := caRef(server); ref != nil {
+		refs = append(refs, *ref)
+	}
+	versions := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		if err := r.SecretMeta.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: ref.Name}, m); err != nil {
+			return nil
+		}
+		versions = append(versions, m.ResourceVersion)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[key]; ok && c.version == clientVersion(server, versions) {
+		return c.client
+	}
+	return nil
+}
+
+// clientVersion identifies what a client was built from: the MorServer's spec and the
+// resourceVersions of the Secrets it reads.
+func clientVersion(server *v1alpha1.MorServer, secretVersions []string) string {
+	return fmt.Sprintf("%s/%d/%s", server.UID, server.Generation, strings.Join(secretVersions, "/"))
+}
+
+func caRef(server *v1alpha1.MorServer) *v1alpha1.SecretKeySelector {
+	if tls := server.Spec.TLS; tls != nil {
+		return tls.CABundleSecretRef
+	}
+	return nil
 }
 
 // Forget drops the cached client of a deleted MorServer.
