@@ -129,13 +129,6 @@ func caRef(server *v1alpha1.MorServer) *v1alpha1.SecretKeySelector {
 	return nil
 }
 
-// Forget drops the cached client of a deleted MorServer.
-func (r *Resolver) Forget(key types.NamespacedName) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.clients, key)
-}
-
 func (r *Resolver) secretValue(ctx context.Context, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
 	var s corev1.Secret
 	if err := r.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
