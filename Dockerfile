@@ -18,13 +18,13 @@ RUN go mod download
 
 # Then only the sources the manager is built from (tests, config and tools stay out;
 # see also .dockerignore).
-COPY main.go main.go
+COPY Makefile main.go ./
 COPY api/ api/
 COPY controllers/ controllers/
 COPY internal/ internal/
 
-RUN CGO_ENABLED=0 GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} \
-    go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o manager .
+# `make manager` is the same build the demo (and so `make test`) runs.
+RUN GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} make manager VERSION=${VERSION} MANAGER=manager
 
 # Run stage: no shell, no package manager; nonroot is uid/gid 65532.
 FROM gcr.io/distroless/static:nonroot

@@ -199,7 +199,7 @@ STEP="build"
 step "build: control plane, MOR simulator, operator"
 go build -o "$BIN/controlplane" ./hack/controlplane
 go build -o "$BIN/morsim" ./hack/morsim
-go build -o "$BIN/manager" .
+make --no-print-directory manager MANAGER="$BIN/manager" VERSION=demo
 echo "bin/controlplane bin/morsim bin/manager"
 
 STEP="control plane"
