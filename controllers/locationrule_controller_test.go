@@ -212,3 +212,35 @@ func TestLocationRuleMORRejectionVerbatim(t *testing.T) {
 	f.g.Expect(stalled.Message).To(Equal("LCR was not found"))
 	f.g.Expect(f.rulesNamed("lt-badlcr")).To(BeEmpty())
 }
+
+func TestLocationRuleObserveOnly(t *testing.T) {
+	f := newFixture(t)
+	seeded := f.sim.Snapshot().Rules[4]
+	lr := &v1alpha1.LocationRule{
+		ObjectMeta: metav1.ObjectMeta{Name: "watched"},
+		Spec: v1alpha1.LocationRuleSpec{
+			LocationID:       seeded.LocationID,
+			RuleID:           ptr(int64(4)),
+			MaxLen:           ptr(int32(seeded.MaxLen - 1)),
+			ManagementPolicy: ptr(v1alpha1.ManagementPolicyObserveOnly),
+		},
+	}
+	f.create(lr)
+	ready := f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
+	f.g.Expect(ready.Message).To(ContainSubstring("maxlen"))
+	f.g.Expect(lr.Status.DriftedFields).To(ConsistOf("spec.maxLen"))
+	f.g.Expect(lr.Finalizers).To(BeEmpty(), "ObserveOnly never deletes, so it holds no finalizer")
+	f.waitRequests(ruleGet, 2)
+	f.g.Expect(f.requests(ruleUpdate)).To(BeEmpty())
+
+	// an ObserveOnly rule that does not exist is reported, never created
+	missing := newLocationRule("missing")
+	missing.Spec.ManagementPolicy = ptr(v1alpha1.ManagementPolicyObserveOnly)
+	f.create(missing)
+	f.waitCondition(missing, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonNotFound)
+	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
+
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.gone(lr)
+	f.g.Expect(f.sim.Snapshot().Rules).To(HaveKey(int64(4)))
+}
