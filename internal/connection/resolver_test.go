@@ -47,7 +47,7 @@ func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	c := fake.NewClientBuilder().WithScheme(newScheme()).
 		WithObjects(server("https://mor.example", false), secret(map[string][]byte{"secretKey": []byte("k1")})).Build()
 	secretReads := 0
-	secrets := interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+	secrets := interceptor.NewClient(c, interceptor.Funcs{
 		Get: func(ctx context.Context, cl client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
 			if _, ok := obj.(*corev1.Secret); ok {
 				secretReads++
