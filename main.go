@@ -9,9 +9,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -20,8 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/controllers"
+	"github.com/mor-operator/mor-operator/internal/scheme"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -74,21 +71,13 @@ func main() {
 	}
 }
 
-// Scheme holds the built-in kinds and mor.operator.dev/v1alpha1.
-func Scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(v1alpha1.AddToScheme(s))
-	return s
-}
-
 func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderElect bool, namespaces string) ctrl.Options {
 	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secure}
 	if secure {
 		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 	o := ctrl.Options{
-		Scheme:                 Scheme(),
+		Scheme:                 scheme.New(),
 		Metrics:                metrics,
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,

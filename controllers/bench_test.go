@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -24,6 +23,7 @@ import (
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
 )
 
 // These benchmarks measure the steady-state cost of one reconcile of a real kind without
@@ -104,13 +104,7 @@ func newBenchEnv[T managed.Resource](b *testing.B, kind managed.Kind[T], obj T) 
 		b.Fatal(err)
 	}
 
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		b.Fatal(err)
-	}
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		b.Fatal(err)
-	}
+	s := morscheme.New()
 	write := func() { e.k8sWrites.Add(1) }
 	serverRef := func(o client.Object) []string { return []string{o.(managed.Resource).ServerName()} }
 	obj.SetNamespace(benchNS)

@@ -13,9 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -26,6 +23,7 @@ import (
 	"github.com/mor-operator/mor-operator/controllers"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
 	"github.com/mor-operator/mor-operator/internal/testenv"
 )
 
@@ -37,7 +35,7 @@ const (
 
 var (
 	k8s    client.Client // uncached: what a user would read
-	scheme = runtime.NewScheme()
+	scheme = morscheme.New()
 )
 
 func TestMain(m *testing.M) {
@@ -45,8 +43,6 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
 
 	cfg, env, err := testenv.Start()

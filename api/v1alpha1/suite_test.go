@@ -9,12 +9,9 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
 	"github.com/mor-operator/mor-operator/internal/testenv"
 )
 
@@ -24,7 +21,7 @@ import (
 
 var (
 	k8s    client.Client
-	scheme = runtime.NewScheme()
+	scheme = morscheme.New()
 )
 
 func TestMain(m *testing.M) {
@@ -32,8 +29,6 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 
 	cfg, env, err := testenv.Start()
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -17,14 +15,8 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/scheme"
 )
-
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(s)
-	_ = v1alpha1.AddToScheme(s)
-	return s
-}
 
 func server(url string, allowHTTP bool) *v1alpha1.MorServer {
 	return &v1alpha1.MorServer{
@@ -44,7 +36,7 @@ func secret(data map[string][]byte) *corev1.Secret {
 // does, the Secret's data is not read at all.
 func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	g := NewWithT(t)
-	c := fake.NewClientBuilder().WithScheme(newScheme()).
+	c := fake.NewClientBuilder().WithScheme(scheme.New()).
 		WithObjects(server("https://mor.example", false), secret(map[string][]byte{"secretKey": []byte("k1")})).Build()
 	secretReads := 0
 	secrets := interceptor.NewClient(c, interceptor.Funcs{
@@ -93,7 +85,7 @@ func TestResolverStalls(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			c := fake.NewClientBuilder().WithScheme(newScheme()).WithObjects(tc.objs...).Build()
+			c := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(tc.objs...).Build()
 			r := &connection.Resolver{Servers: c, Secrets: c, SecretMeta: c}
 			_, err := r.Resolve(context.Background(), "ns", "default")
 			var stalled *managed.StalledError
