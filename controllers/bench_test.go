@@ -2,145 +2,45 @@ package controllers
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
-	"github.com/mor-operator/mor-operator/internal/metrics"
-	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
-	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
 )
 
-// These benchmarks measure the steady-state cost of one reconcile of a real kind without
-// an API server: the shared managed.Reconciler over didRateKind / locationRuleKind, the
-// fake client, a real *mor.Client (rate limit out of the way) and the simulator served
-// in-process by httptest. ns/op and allocs therefore include the simulator's side of
-// each HTTP round trip, and the fake client stands in for the informer cache.
+// These benchmarks measure the steady-state cost of one reconcile of a real kind on the
+// rig (rig_test.go): the shared managed.Reconciler over an adapter, the fake client, a
+// real *mor.Client and the simulator in-process. ns/op and allocs therefore include the
+// simulator's side of each HTTP round trip, and the fake client stands in for the
+// informer cache.
 
-const benchNS = "bench"
-
-// benchMOR counts the MOR requests the client makes, by method, through its observer
-// (which also feeds the operator's own request metrics, as in production).
-type benchMOR struct {
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-func (m *benchMOR) observer() mor.RequestObserver {
-	prod := metrics.RequestObserver(benchNS + "/" + v1alpha1.DefaultServerName)
-	return func(method, outcome string, elapsed time.Duration) {
-		prod(method, outcome, elapsed)
-		m.mu.Lock()
-		m.calls[method]++
-		m.mu.Unlock()
-	}
-}
-
-func (m *benchMOR) snapshot() map[string]int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make(map[string]int, len(m.calls))
-	for k, v := range m.calls {
-		out[k] = v
-	}
-	return out
-}
-
-// benchResolver always answers the one client.
-type benchResolver struct{ api managed.MOR }
-
-func (r benchResolver) Resolve(context.Context, string, string) (managed.MOR, error) {
-	return r.api, nil
-}
-
-// discardRecorder drops every event.
-type discardRecorder struct{}
-
-func (discardRecorder) Eventf(runtime.Object, runtime.Object, string, string, string, string, ...any) {
-}
-
-// benchEnv is one benchmark's reconciler and everything it talks to.
+// benchEnv is one benchmark's reconciler on a rig.
 type benchEnv[T managed.Resource] struct {
+	*rig
 	b   *testing.B
-	sim *morsim.Server
-	c   client.Client
 	r   *managed.Reconciler[T]
 	req ctrl.Request
-	mor *benchMOR
-	// k8sWrites counts every write through the fake client (status included).
-	k8sWrites atomic.Int64
 }
 
-func newBenchEnv[T managed.Resource](b *testing.B, kind managed.Kind[T], obj T) *benchEnv[T] {
+func newBenchEnv[T managed.Resource](b *testing.B, adapter func(Servers) managed.Kind[T], obj T) *benchEnv[T] {
 	b.Helper()
-	e := &benchEnv[T]{b: b, sim: morsim.New(morsim.DefaultSeed()), mor: &benchMOR{calls: map[string]int{}}}
-	srv := httptest.NewServer(e.sim)
-	b.Cleanup(srv.Close)
-
-	api, err := mor.New(mor.Config{
-		BaseURL:   srv.URL + "/billing",
-		Username:  "admin",
-		SecretKey: morsim.DefaultAdminSecret,
-		QPS:       1e6,
-		Burst:     1e6,
-		Observer:  e.mor.observer(),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-
-	s := morscheme.New()
-	write := func() { e.k8sWrites.Add(1) }
-	serverRef := func(o client.Object) []string { return []string{o.(managed.Resource).ServerName()} }
-	obj.SetNamespace(benchNS)
-	e.c = fake.NewClientBuilder().
-		WithScheme(s).
-		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
-		WithIndex(&v1alpha1.DIDRate{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.LocationRule{}, serverRefIndex, serverRef).
-		WithObjects(obj).
-		WithInterceptorFuncs(interceptor.Funcs{
-			Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
-				write()
-				return c.Update(ctx, o, opts...)
-			},
-			Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
-				write()
-				return c.Patch(ctx, o, p, opts...)
-			},
-			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
-				write()
-				return c.SubResource(sub).Update(ctx, o, opts...)
-			},
-			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
-				write()
-				return c.SubResource(sub).Patch(ctx, o, p, opts...)
-			},
-		}).
-		Build()
+	rg := newRig(b, obj)
+	e := &benchEnv[T]{rig: rg, b: b}
 	e.r = &managed.Reconciler[T]{
-		Client:   e.c,
-		Kind:     kind,
-		Servers:  benchResolver{api: api},
+		Client:   rg.c,
+		Kind:     adapter(rg.servers()),
 		Recorder: discardRecorder{},
 		Options:  managed.Options{PollInterval: 10 * time.Minute, AuthRetryInterval: 30 * time.Minute},
 	}
-	e.req = ctrl.Request{NamespacedName: types.NamespacedName{Namespace: benchNS, Name: obj.GetName()}}
+	e.req = ctrl.Request{NamespacedName: types.NamespacedName{Namespace: rigNS, Name: obj.GetName()}}
 	return e
 }
 
@@ -243,12 +143,12 @@ func benchDIDRate() *v1alpha1.DIDRate {
 }
 
 func BenchmarkReconcileInSyncDIDRate(b *testing.B) {
-	e := newBenchEnv(b, didRateKind{}, benchDIDRate())
+	e := newBenchEnv(b, didRates, benchDIDRate())
 	benchInSync(b, e, "did_rates_details_get")
 }
 
 func BenchmarkReconcileInSyncLocationRule(b *testing.B) {
-	e := newBenchEnv(b, locationRuleKind{}, &v1alpha1.LocationRule{
+	e := newBenchEnv(b, locationRules, &v1alpha1.LocationRule{
 		ObjectMeta: metav1.ObjectMeta{Name: "lt-mobile"},
 		Spec: v1alpha1.LocationRuleSpec{
 			LocationID: 1,
@@ -267,7 +167,7 @@ func BenchmarkReconcileInSyncLocationRule(b *testing.B) {
 // BenchmarkReconcileUpdate: each iteration drifts one field in MOR, so the reconcile
 // reads, writes exactly that field back and leaves status alone (Ready stays True).
 func BenchmarkReconcileUpdate(b *testing.B) {
-	e := newBenchEnv(b, didRateKind{}, benchDIDRate())
+	e := newBenchEnv(b, didRates, benchDIDRate())
 	e.sync()
 	morBefore, k8sBefore := e.mor.snapshot(), e.k8sWrites.Load()
 	e.sim.ResetRequests()

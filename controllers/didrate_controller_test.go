@@ -9,6 +9,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 const (
@@ -110,7 +111,7 @@ func TestDIDRateUnknownTariffShowsMORText(t *testing.T) {
 	d.Spec.OwnerTariffID = ptr(int64(999))
 	f.create(d)
 
-	stalled := f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonRejected)
+	stalled := f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonRejected)
 	f.g.Expect(stalled.Message).To(Equal("Tariff was not found"))
 	synced := f.condition(d, v1alpha1.ConditionSynced)()
 	f.g.Expect(synced.Message).To(Equal("Tariff was not found"))

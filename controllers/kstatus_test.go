@@ -15,6 +15,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // Flux (and kpt, cli-utils' applier) judge health with kstatus. These tests read the live
@@ -143,17 +144,17 @@ func TestKstatusFailedWhenStalled(t *testing.T) {
 	d := newDIDRate(4)
 	d.Spec.OwnerTariffID = ptr(int64(999))
 	f.create(d)
-	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonRejected)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonRejected)
 	res := f.expectKstatus(d, "DIDRate", status.FailedStatus)
 	f.g.Expect(res.Message).To(Equal("Tariff was not found"))
 	f.g.Expect(res.Conditions).To(ConsistOf(And(
 		HaveField("Type", status.ConditionStalled),
-		HaveField("Reason", managed.ReasonRejected),
+		HaveField("Reason", verdict.ReasonRejected),
 	)))
 
 	// another unknown tariff: Failed at generation 2 as well, not stuck in InProgress
 	f.update(d, func() { d.Spec.OwnerTariffID = ptr(int64(998)) })
-	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonRejected)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonRejected)
 	f.g.Expect(d.Generation).To(Equal(int64(2)))
 	f.expectKstatus(d, "DIDRate", status.FailedStatus)
 
@@ -173,10 +174,10 @@ func TestKstatusFailedOnWrongKey(t *testing.T) {
 
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns}}
 	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("wrong-key")} })
-	f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+	f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 	res := f.waitKstatus(s, "MorServer", status.FailedStatus)
 	f.g.Expect(res.Message).To(Equal("Incorrect hash"))
-	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 	f.waitKstatus(d, "DIDRate", status.FailedStatus)
 
 	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("admin-secret")} })

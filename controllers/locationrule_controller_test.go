@@ -12,6 +12,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 const (
@@ -198,7 +199,7 @@ func TestLocationRuleAdoption(t *testing.T) {
 
 	// an adopted rule deleted in MOR is reported, not re-created
 	f.sim.Update(func(st *morsim.State) { delete(st.Rules, 7) })
-	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAdoptedRuleGone)
+	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAdoptedRuleGone)
 	f.g.Expect(stalled.Message).To(ContainSubstring("7"))
 	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
 }
@@ -208,7 +209,7 @@ func TestLocationRuleMORRejectionVerbatim(t *testing.T) {
 	lr := newLocationRule("badlcr")
 	lr.Spec.LCRID = ptr(int64(999))
 	f.create(lr)
-	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonRejected)
+	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonRejected)
 	f.g.Expect(stalled.Message).To(Equal("LCR was not found"))
 	f.g.Expect(f.rulesNamed("lt-badlcr")).To(BeEmpty())
 }

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 const conflinesUpdate = "conflines_update"
@@ -85,7 +85,7 @@ func TestMorDefaultsSecondIsConflict(t *testing.T) {
 	second := newMorDefaults("second")
 	second.Spec.User.Currency = ptr("GBP")
 	f.create(second)
-	stalled := f.waitCondition(second, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonConflict)
+	stalled := f.waitCondition(second, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonConflict)
 	f.g.Expect(stalled.Message).To(ContainSubstring(`"first"`))
 	f.g.Expect(f.conflines()).To(HaveKeyWithValue("default_user_currency", "EUR"))
 	f.g.Expect(f.requests(conflinesUpdate)).To(HaveLen(1))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 func (f *fixture) server() *v1alpha1.MorServer {
@@ -37,12 +38,12 @@ func TestWrongKeyStallsThenSecretFixRecovers(t *testing.T) {
 
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns}}
 	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("wrong-key")} })
-	stalled := f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+	stalled := f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 	f.g.Expect(stalled.Message).To(Equal("Incorrect hash"))
 
 	d := newDIDRate(3)
 	f.create(d)
-	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonAuthenticationFailed)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 
 	// the key and the hashes appear nowhere in status or events
 	events := &corev1.EventList{}
@@ -64,7 +65,7 @@ func TestMissingServerAndSecretStall(t *testing.T) {
 	d := newDIDRate(1)
 	d.Spec.ServerRef = &v1alpha1.ServerReference{Name: "nowhere"}
 	f.create(d)
-	stalled := f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonServerNotFound)
+	stalled := f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonServerNotFound)
 	f.g.Expect(stalled.Message).To(ContainSubstring(`"nowhere"`))
 
 	// the server appears, pointing at a Secret that doesn't exist yet
@@ -73,7 +74,7 @@ func TestMissingServerAndSecretStall(t *testing.T) {
 	s.Spec.SecretKeyRef.Name = "later"
 	s.Status = v1alpha1.MorServerStatus{}
 	f.create(s)
-	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, managed.ReasonSecretNotFound)
+	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonSecretNotFound)
 
 	f.create(&corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "later"},

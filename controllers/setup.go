@@ -1,6 +1,6 @@
 // Package controllers wires one reconciler per kind into the manager. The reconcile loop
-// itself is shared (internal/managed); each kind's file holds only how it observes,
-// creates, updates and deletes in MOR.
+// itself is shared (internal/managed); each kind's *_adapter.go holds only how it
+// connects to MOR and observes, creates, updates and deletes there.
 package controllers
 
 import (
@@ -60,14 +60,14 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}
 	w := watcher{client: mgr.GetClient()}
 
-	if err := setup(mgr, opts, resolver, morServerKind{}, nil,
+	if err := setup(mgr, opts, morServerAdapter{servers: resolver}, nil,
 		func(b *builder.Builder) *builder.Builder {
 			return b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.serversUsingSecret))
 		}); err != nil {
 		return err
 	}
-	defaults := morDefaultsKind{client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval}
-	if err := setup(mgr, opts, resolver, defaults, &v1alpha1.MorDefaultsList{},
+	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval}
+	if err := setup(mgr, opts, defaults, &v1alpha1.MorDefaultsList{},
 		func(b *builder.Builder) *builder.Builder {
 			// A deleted MorDefaults may free the server for a conflicting sibling.
 			return b.Watches(&v1alpha1.MorDefaults{},
@@ -76,20 +76,19 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		}); err != nil {
 		return err
 	}
-	if err := setup(mgr, opts, resolver, didRateKind{}, &v1alpha1.DIDRateList{}, nil); err != nil {
+	if err := setup(mgr, opts, didRateAdapter{servers: resolver}, &v1alpha1.DIDRateList{}, nil); err != nil {
 		return err
 	}
-	return setup(mgr, opts, resolver, locationRuleKind{}, &v1alpha1.LocationRuleList{}, nil)
+	return setup(mgr, opts, locationRuleAdapter{servers: resolver}, &v1alpha1.LocationRuleList{}, nil)
 }
 
 // setup builds one kind's controller. Dependents (list != nil) also follow their
 // MorServer and the Secrets it reads.
-func setup[T managed.Resource](mgr ctrl.Manager, opts Options, resolver *connection.Resolver,
+func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
 	kind managed.Kind[T], list client.ObjectList, extra func(*builder.Builder) *builder.Builder) error {
 	r := &managed.Reconciler[T]{
 		Client:   mgr.GetClient(),
 		Kind:     kind,
-		Servers:  resolver,
 		Recorder: mgr.GetEventRecorder("mor-operator"),
 		Options:  opts.Options,
 	}

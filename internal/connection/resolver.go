@@ -16,9 +16,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // Resolver builds and caches MOR clients. Servers are read through the manager's cache;
@@ -40,18 +40,18 @@ type cachedClient struct {
 }
 
 // Resolve returns the client for the MorServer namespace/name. Problems a person must
-// fix are returned as *managed.StalledError.
-func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (managed.MOR, error) {
+// fix are returned as *verdict.StalledError.
+func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Client, error) {
 	key := types.NamespacedName{Namespace: namespace, Name: name}
 	var server v1alpha1.MorServer
 	if err := r.Servers.Get(ctx, key, &server); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, managed.Stalled(managed.ReasonServerNotFound, "MorServer %q not found in namespace %q", name, namespace)
+			return nil, verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found in namespace %q", name, namespace)
 		}
 		return nil, err
 	}
 	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
-		return nil, managed.Stalled(managed.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
 	}
 
 	if c := r.reusable(ctx, key, &server); c != nil {
@@ -81,7 +81,7 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (managed
 	}
 	c, err := mor.New(clientConfig(&server, key1, caPEM))
 	if err != nil {
-		return nil, managed.Stalled(managed.ReasonInvalidServer, "MorServer %q: %v", name, err)
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
 	}
 	if r.clients == nil {
 		r.clients = map[types.NamespacedName]cachedClient{}
@@ -133,13 +133,13 @@ func (r *Resolver) secretValue(ctx context.Context, namespace string, ref v1alph
 	var s corev1.Secret
 	if err := r.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
 		if apierrors.IsNotFound(err) {
-			return "", "", managed.Stalled(managed.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
+			return "", "", verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
 		}
 		return "", "", err
 	}
 	v, ok := s.Data[ref.Key]
 	if !ok || len(v) == 0 {
-		return "", "", managed.Stalled(managed.ReasonSecretNotFound, "Secret %q has no key %q", ref.Name, ref.Key)
+		return "", "", verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q has no key %q", ref.Name, ref.Key)
 	}
 	return string(v), s.ResourceVersion, nil
 }

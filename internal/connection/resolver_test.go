@@ -14,8 +14,8 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/scheme"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 func server(url string, allowHTTP bool) *v1alpha1.MorServer {
@@ -76,19 +76,19 @@ func TestResolverStalls(t *testing.T) {
 		reason  string
 		message string
 	}{
-		{"no server", nil, managed.ReasonServerNotFound, `MorServer "default" not found in namespace "ns"`},
-		{"no secret", []client.Object{server("https://mor.example", false)}, managed.ReasonSecretNotFound, `Secret "key" not found in namespace "ns"`},
+		{"no server", nil, verdict.ReasonServerNotFound, `MorServer "default" not found in namespace "ns"`},
+		{"no secret", []client.Object{server("https://mor.example", false)}, verdict.ReasonSecretNotFound, `Secret "key" not found in namespace "ns"`},
 		{"no key in secret", []client.Object{server("https://mor.example", false), secret(map[string][]byte{"other": []byte("x")})},
-			managed.ReasonSecretNotFound, `Secret "key" has no key "secretKey"`},
+			verdict.ReasonSecretNotFound, `Secret "key" has no key "secretKey"`},
 		{"http refused", []client.Object{server("http://mor.example", false), secret(map[string][]byte{"secretKey": []byte("k")})},
-			managed.ReasonInvalidServer, `MorServer "default": http:// is refused unless spec.allowInsecureHTTP is true`},
+			verdict.ReasonInvalidServer, `MorServer "default": http:// is refused unless spec.allowInsecureHTTP is true`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			c := fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(tc.objs...).Build()
 			r := &connection.Resolver{Servers: c, Secrets: c, SecretMeta: c}
 			_, err := r.Resolve(context.Background(), "ns", "default")
-			var stalled *managed.StalledError
+			var stalled *verdict.StalledError
 			g.Expect(errors.As(err, &stalled)).To(BeTrue(), "%v", err)
 			g.Expect(stalled.Reason).To(Equal(tc.reason))
 			g.Expect(stalled.Message).To(Equal(tc.message))

@@ -9,8 +9,8 @@ import (
 
 // Condition reasons. Ready: Available, or False with Creating, Updating, Deleting,
 // Unavailable, Paused, Drifted (ObserveOnly), NotFound (ObserveOnly, absent in MOR).
-// Synced: ReconcileSuccess, ReconcileError, ReconcilePaused. Stalled: the reasons that
-// need a person.
+// Synced: ReconcileSuccess, ReconcileError, ReconcilePaused. Stalled reasons come with
+// the error's verdict (package verdict).
 const (
 	ReasonAvailable   = "Available"
 	ReasonCreating    = "Creating"
@@ -24,14 +24,6 @@ const (
 	ReasonReconcileSuccess = "ReconcileSuccess"
 	ReasonReconcileError   = "ReconcileError"
 	ReasonReconcilePaused  = "ReconcilePaused"
-
-	ReasonAuthenticationFailed = "AuthenticationFailed"
-	ReasonRejected             = "Rejected"
-	ReasonServerNotFound       = "ServerNotFound"
-	ReasonSecretNotFound       = "SecretNotFound"
-	ReasonInvalidServer        = "InvalidServer"
-	ReasonConflict             = "Conflict"
-	ReasonAdoptedRuleGone      = "AdoptedRuleGone"
 )
 
 func setCondition(obj Resource, typ string, status metav1.ConditionStatus, reason, message string) {

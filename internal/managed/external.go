@@ -2,7 +2,6 @@ package managed
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -18,54 +17,63 @@ type Resource interface {
 	ObserveOnly() bool
 }
 
-// Observation is what Observe found in MOR.
+// Observation is what Observe found outside the cluster.
 type Observation struct {
 	// Exists is false when the external thing is absent and should be created.
 	Exists bool
-	// Diff names the MOR parameters whose value differs from the spec.
+	// Diff names the external parameters whose value differs from the spec.
 	Diff []string
-	// RequeueAfter, when set, shortens the next poll (e.g. a due re-apply).
-	RequeueAfter time.Duration
-	// Reapply marks a write made because drift cannot be observed (MorDefaults), not
-	// because drift was seen.
-	Reapply bool
 }
 
-// External is one kind's view of MOR for one resource: the only place that calls MOR.
-// Implementations record kind-specific status (ids, versions) on the resource they hold.
+// External is one kind's view of the outside world for one resource: the only place
+// that calls it. Implementations record kind-specific status (ids, versions) on the
+// resource they hold. Every External observes; what else it can do, it declares by
+// implementing Creator, Updater and Deleter.
 type External interface {
 	Observe(ctx context.Context) (Observation, error)
-	// Create makes the external thing and records its id in status; the reconciler
-	// persists status right after, before anything else can fail.
+}
+
+// Creator makes the external thing and records its id in status; the reconciler
+// persists status right after, before anything else can fail.
+type Creator interface {
 	Create(ctx context.Context) error
-	// Update sends only the given MOR parameters.
+}
+
+// Updater sends only the given parameters.
+type Updater interface {
 	Update(ctx context.Context, diff []string) error
-	// Delete removes the external thing, honouring the kind's deletion policy.
+}
+
+// Deleter removes the external thing, honouring the kind's deletion policy.
+type Deleter interface {
 	Delete(ctx context.Context) error
 }
+
+// Scheduler is implemented by an External that needs its next observation sooner than
+// the poll interval (e.g. a re-apply falling due).
+type Scheduler interface {
+	NextObservation() time.Duration
+}
+
+// Reapplier is implemented by an External whose Update may be a blind re-apply of
+// settings that cannot be read back; such a write is not drift correction.
+type Reapplier interface {
+	Reapplying() bool
+}
+
+// Orphaner is implemented by resources whose deletion policy may leave the external
+// thing untouched.
+type Orphaner interface{ Orphans() bool }
 
 // Kind binds a resource type to its External.
 type Kind[T Resource] interface {
 	// Name is the kind's name for metrics, events and logs.
 	Name() string
 	New() T
-	// Connect returns the External for obj, talking to MOR through api.
-	Connect(ctx context.Context, obj T, api MOR) (External, error)
+	// Connect returns the External for obj: the kind finds its own server and
+	// credentials, so the loop knows nothing of them.
+	Connect(ctx context.Context, obj T) (External, error)
 	// Finalizer is the finalizer to hold while the external thing exists, or "" when
-	// deleting the resource needs no MOR call.
+	// deleting the resource needs no external call.
 	Finalizer() string
-}
-
-// StalledError stops progress until a person acts; Reason becomes the Stalled
-// condition's reason.
-type StalledError struct {
-	Reason  string
-	Message string
-}
-
-func (e *StalledError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
-
-// Stalled returns a StalledError.
-func Stalled(reason, format string, args ...any) error {
-	return &StalledError{Reason: reason, Message: fmt.Sprintf(format, args...)}
 }

@@ -1,11 +1,11 @@
-// Package managed is the reconcile loop all four kinds share: resolve the server, observe
-// MOR, create or update only what differs, and record the outcome in status. A kind only
-// says how to observe, create, update and delete (External).
+// Package managed is the reconcile loop every kind shares: connect, observe, create or
+// update only what differs, and record the outcome in status. It knows Kubernetes and
+// the External contract only; a kind says how it connects, observes, creates, updates
+// and deletes, and errors say what they mean through package verdict.
 package managed
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -23,20 +23,15 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/metrics"
-	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
-
-// ServerResolver returns the MOR client of the MorServer namespace/name.
-type ServerResolver interface {
-	Resolve(ctx context.Context, namespace, name string) (MOR, error)
-}
 
 // Options are the manager-wide reconcile settings.
 type Options struct {
 	// PollInterval between observations of a resource in sync (±10% jitter).
 	PollInterval time.Duration
-	// AuthRetryInterval is the slow retry after MOR refused our credentials; an edit of
-	// the MorServer or its Secret retries at once.
+	// AuthRetryInterval is the slow retry after the server refused our credentials; an
+	// edit of the resources holding them retries at once.
 	AuthRetryInterval time.Duration
 }
 
@@ -44,7 +39,6 @@ type Options struct {
 type Reconciler[T Resource] struct {
 	Client   client.Client
 	Kind     Kind[T]
-	Servers  ServerResolver
 	Recorder events.EventRecorder
 	Options
 }
@@ -82,7 +76,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 }
 
 func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.Result, error) {
-	// 2. Paused: no MOR call at all, deletion included.
+	// 2. Paused: no external call at all, deletion included.
 	if obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true" {
 		msg := "reconciliation paused by annotation " + v1alpha1.AnnotationPaused
 		setReady(obj, false, ReasonPaused, msg)
@@ -96,8 +90,8 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		return r.delete(ctx, obj)
 	}
 
-	// 4. Resolve the server and connect.
-	ext, err := r.connect(ctx, obj)
+	// 4. Connect.
+	ext, err := r.Kind.Connect(ctx, obj)
 	if err != nil {
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
@@ -113,7 +107,11 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if obj.ObserveOnly() {
 			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
 		}
-		if err := ext.Create(ctx); err != nil {
+		creator, ok := ext.(Creator)
+		if !ok {
+			return r.fail(ctx, obj, ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
+		}
+		if err := creator.Create(ctx); err != nil {
 			return r.fail(ctx, obj, ReasonCreating, err)
 		}
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
@@ -132,11 +130,15 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if obj.ObserveOnly() {
 			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
 		}
-		if err := ext.Update(ctx, obs.Diff); err != nil {
+		updater, ok := ext.(Updater)
+		if !ok {
+			return r.fail(ctx, obj, ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
+		}
+		if err := updater.Update(ctx, obs.Diff); err != nil {
 			return r.fail(ctx, obj, ReasonUpdating, err)
 		}
 		reason := "Updated"
-		if obs.Reapply {
+		if reapplier, ok := ext.(Reapplier); ok && reapplier.Reapplying() {
 			reason = "Reapplied"
 		} else if r.inSyncBefore(obj) {
 			metrics.DriftCorrected(r.Kind.Name())
@@ -150,8 +152,10 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 	after := r.pollInterval(obj)
-	if obs.RequeueAfter > 0 && obs.RequeueAfter < after {
-		after = obs.RequeueAfter
+	if s, ok := ext.(Scheduler); ok {
+		if next := s.NextObservation(); next > 0 && next < after {
+			after = next
+		}
 	}
 	return ctrl.Result{RequeueAfter: after}, nil
 }
@@ -178,9 +182,9 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		return ctrl.Result{}, nil
 	}
 	if !obj.ObserveOnly() && !orphans(obj) {
-		ext, err := r.connect(ctx, obj)
-		if err == nil {
-			err = ext.Delete(ctx)
+		ext, err := r.Kind.Connect(ctx, obj)
+		if deleter, ok := ext.(Deleter); ok && err == nil {
+			err = deleter.Delete(ctx)
 		}
 		if err != nil {
 			return r.fail(ctx, obj, ReasonDeleting, err)
@@ -195,9 +199,6 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 	return ctrl.Result{}, nil
 }
 
-// Orphaner is implemented by resources whose deletion policy may leave MOR untouched.
-type Orphaner interface{ Orphans() bool }
-
 // orphans reports whether deleting obj must leave MOR alone, so that neither the server
 // nor its Secret is needed to let the resource go.
 func orphans(obj Resource) bool {
@@ -205,23 +206,13 @@ func orphans(obj Resource) bool {
 	return ok && o.Orphans()
 }
 
-func (r *Reconciler[T]) connect(ctx context.Context, obj T) (External, error) {
-	api, err := r.Servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
-	if err != nil {
-		return nil, err
-	}
-	return r.Kind.Connect(ctx, obj, api)
-}
-
-// fail records an error by class: stalled (a person must act), authentication (slow
-// retry), rejected (retry at the poll interval) or transient (backoff, Retry-After).
+// fail records an error by its verdict: stalled (a person must act; slow retry after
+// refused credentials), retry after the server's delay, or transient (backoff).
 func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error) (ctrl.Result, error) {
 	var (
-		stalled *StalledError
-		morErr  *mor.Error
-		message = err.Error()
-		result  ctrl.Result
-		retErr  error
+		v      = verdict.Of(err)
+		result ctrl.Result
+		retErr error
 	)
 	// A verdict that needs a person is final for this generation: record it as observed
 	// so kstatus reports Failed rather than InProgress. Transient errors leave it behind.
@@ -230,26 +221,18 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 			obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 		}
 	}()
-	switch {
-	case errors.As(err, &stalled):
-		message = stalled.Message
-		setStalled(obj, stalled.Reason, message)
+	setStalled(obj, v.Reason, v.Message)
+	switch v.Retry {
+	case verdict.RetryPoll:
 		result.RequeueAfter = r.pollInterval(obj)
-	case errors.As(err, &morErr) && morErr.Class == mor.Authentication:
-		message = morErr.Text
-		setStalled(obj, ReasonAuthenticationFailed, message)
+	case verdict.RetryAuth:
 		result.RequeueAfter = r.AuthRetryInterval
-	case errors.As(err, &morErr) && morErr.Class == mor.Rejected:
-		message = morErr.Text
-		setStalled(obj, ReasonRejected, message)
-		result.RequeueAfter = r.pollInterval(obj)
-	case errors.As(err, &morErr) && morErr.RetryAfter > 0:
-		setStalled(obj, "", "")
-		result.RequeueAfter = morErr.RetryAfter
-	default: // transient: the workqueue's exponential backoff
-		setStalled(obj, "", "")
+	case verdict.RetryAfterDelay:
+		result.RequeueAfter = v.After
+	default: // the workqueue's exponential backoff
 		retErr = err
 	}
+	message := v.Message
 
 	prev := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionSynced)
 	if prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message {

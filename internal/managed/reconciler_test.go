@@ -24,6 +24,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // These tests drive managed.Reconciler without an API server or a MOR: a fake client
@@ -49,6 +50,8 @@ type fakeExternal struct {
 	updates [][]string
 
 	obs        managed.Observation
+	next       time.Duration // NextObservation's answer
+	reapply    bool          // Reapplying's answer
 	observeErr error
 	createErr  error
 	updateErr  error
@@ -101,19 +104,28 @@ func (e *fakeExternal) Delete(context.Context) error {
 	return e.deleteErr
 }
 
-// fakeKind binds *v1alpha1.LocationRule to the scripted External.
+func (e *fakeExternal) NextObservation() time.Duration { return e.next }
+func (e *fakeExternal) Reapplying() bool               { return e.reapply }
+
+// fakeKind binds *v1alpha1.LocationRule to the scripted External; like a real kind, it
+// resolves the resource's server before connecting.
 type fakeKind struct {
 	ext        *fakeExternal
+	servers    *fakeServers
 	finalizer  string
 	connectErr error
 	connects   int
-	api        managed.MOR
+	api        any
 }
 
 func (k *fakeKind) Name() string                { return "Fake" }
 func (k *fakeKind) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
 func (k *fakeKind) Finalizer() string           { return k.finalizer }
-func (k *fakeKind) Connect(_ context.Context, obj *v1alpha1.LocationRule, api managed.MOR) (managed.External, error) {
+func (k *fakeKind) Connect(ctx context.Context, obj *v1alpha1.LocationRule) (managed.External, error) {
+	api, err := k.servers.Resolve(ctx, obj.Namespace, obj.ServerName())
+	if err != nil {
+		return nil, err
+	}
 	k.connects++
 	k.api = api
 	if k.connectErr != nil {
@@ -125,16 +137,16 @@ func (k *fakeKind) Connect(_ context.Context, obj *v1alpha1.LocationRule, api ma
 
 // fakeMOR is never called: the fake External does not use it. It only proves the
 // resolver's client reaches Connect.
-type fakeMOR struct{ managed.MOR }
+type fakeMOR struct{}
 
-// fakeServers is a ServerResolver with a scripted answer.
+// fakeServers resolves servers with a scripted answer.
 type fakeServers struct {
-	api      managed.MOR
+	api      any
 	err      error
 	resolved []types.NamespacedName
 }
 
-func (s *fakeServers) Resolve(_ context.Context, namespace, name string) (managed.MOR, error) {
+func (s *fakeServers) Resolve(_ context.Context, namespace, name string) (any, error) {
 	s.resolved = append(s.resolved, types.NamespacedName{Namespace: namespace, Name: name})
 	return s.api, s.err
 }
@@ -171,8 +183,8 @@ func newScheme(t *testing.T) *runtime.Scheme {
 func newHarness(t *testing.T, objs ...client.Object) *harness {
 	t.Helper()
 	h := &harness{t: t, g: NewWithT(t), ext: &fakeExternal{obs: managed.Observation{Exists: true}}}
-	h.kind = &fakeKind{ext: h.ext}
 	h.servers = &fakeServers{api: fakeMOR{}}
+	h.kind = &fakeKind{ext: h.ext, servers: h.servers}
 	h.rec = events.NewFakeRecorder(100)
 	h.rec.Verbose = true // "type reason action note": the action is part of the contract
 	h.c = fake.NewClientBuilder().
@@ -184,7 +196,6 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 	h.r = &managed.Reconciler[*v1alpha1.LocationRule]{
 		Client:   h.c,
 		Kind:     h.kind,
-		Servers:  h.servers,
 		Recorder: h.rec,
 		Options:  managed.Options{PollInterval: poll, AuthRetryInterval: authRetry},
 	}
@@ -321,7 +332,7 @@ func TestReconcileInSync(t *testing.T) {
 	h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}))
 	h.g.Expect(h.servers.resolved).To(Equal([]types.NamespacedName{{Namespace: testNS, Name: v1alpha1.DefaultServerName}}))
-	h.g.Expect(h.kind.api).To(Equal(managed.MOR(fakeMOR{})), "the resolver's client reaches Connect")
+	h.g.Expect(h.kind.api).To(Equal(any(fakeMOR{})), "the resolver's client reaches Connect")
 	h.g.Expect(h.patches()).To(Equal(1))
 	h.g.Expect(h.events()).To(BeEmpty(), "no write, no event")
 	readySince := cond(got, v1alpha1.ConditionReady).LastTransitionTime
@@ -353,6 +364,7 @@ func TestReconcilePollInterval(t *testing.T) {
 		name  string
 		opts  []option
 		obs   managed.Observation
+		next  time.Duration // the External's NextObservation
 		check func(*harness, ctrl.Result)
 	}{
 		{
@@ -378,12 +390,12 @@ func TestReconcilePollInterval(t *testing.T) {
 		},
 		{
 			name:  "observation asks for an earlier requeue",
-			obs:   managed.Observation{Exists: true, RequeueAfter: 5 * time.Second},
+			next:  5 * time.Second,
 			check: func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(5 * time.Second)) },
 		},
 		{
 			name:  "observation's later requeue does not extend the poll",
-			obs:   managed.Observation{Exists: true, RequeueAfter: 24 * time.Hour},
+			next:  24 * time.Hour,
 			check: func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
 		},
 	} {
@@ -392,6 +404,7 @@ func TestReconcilePollInterval(t *testing.T) {
 			if tc.obs.Exists {
 				h.ext.obs = tc.obs
 			}
+			h.ext.next = tc.next
 			res, err := h.reconcile()
 			h.g.Expect(err).NotTo(HaveOccurred())
 			tc.check(h, res)
@@ -410,7 +423,8 @@ func TestReconcileUpdatesOnlyTheDiff(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, rule())
-			h.ext.obs = managed.Observation{Exists: true, Diff: []string{"cut", "minlen"}, Reapply: tc.reapply}
+			h.ext.obs = managed.Observation{Exists: true, Diff: []string{"cut", "minlen"}}
+			h.ext.reapply = tc.reapply
 
 			res, err := h.reconcile()
 			h.g.Expect(err).NotTo(HaveOccurred())
@@ -547,7 +561,7 @@ func TestReconcileObserveOnly(t *testing.T) {
 
 func TestReconcilePaused(t *testing.T) {
 	stalled := metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
-		Reason: managed.ReasonRejected, Message: "Tariff was not found", ObservedGeneration: 2}
+		Reason: verdict.ReasonRejected, Message: "Tariff was not found", ObservedGeneration: 2}
 	for _, tc := range []struct {
 		name string
 		opts []option
@@ -611,7 +625,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 				h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: method, Text: "Incorrect hash"}
 			},
 			calls:         []string{"Observe"},
-			stalledReason: managed.ReasonAuthenticationFailed,
+			stalledReason: verdict.ReasonAuthenticationFailed,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "Incorrect hash",
 			action:        "Observe",
@@ -623,7 +637,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 				h.ext.observeErr = &mor.Error{Class: mor.Rejected, Method: method, Text: "Tariff was not found"}
 			},
 			calls:         []string{"Observe"},
-			stalledReason: managed.ReasonRejected,
+			stalledReason: verdict.ReasonRejected,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "Tariff was not found",
 			action:        "Observe",
@@ -636,7 +650,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 					&mor.Error{Class: mor.Rejected, Method: method, Text: "Rule must be unique"})
 			},
 			calls:         []string{"Observe"},
-			stalledReason: managed.ReasonRejected,
+			stalledReason: verdict.ReasonRejected,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "Rule must be unique",
 			action:        "Observe",
@@ -677,10 +691,10 @@ func TestReconcileErrorClasses(t *testing.T) {
 		{
 			name: "stalled error from Observe",
 			setup: func(h *harness) {
-				h.ext.observeErr = managed.Stalled(managed.ReasonConflict, "rule %d belongs to location %d", 5, 9)
+				h.ext.observeErr = verdict.Stalled(verdict.ReasonConflict, "rule %d belongs to location %d", 5, 9)
 			},
 			calls:         []string{"Observe"},
-			stalledReason: managed.ReasonConflict,
+			stalledReason: verdict.ReasonConflict,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "rule 5 belongs to location 9",
 			action:        "Observe",
@@ -689,10 +703,10 @@ func TestReconcileErrorClasses(t *testing.T) {
 		{
 			name: "server missing (resolver)",
 			setup: func(h *harness) {
-				h.servers.err = managed.Stalled(managed.ReasonServerNotFound, "MorServer %q not found", "default")
+				h.servers.err = verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found", "default")
 			},
 			calls:         nil,
-			stalledReason: managed.ReasonServerNotFound,
+			stalledReason: verdict.ReasonServerNotFound,
 			readyReason:   managed.ReasonUnavailable,
 			message:       `MorServer "default" not found`,
 			action:        "Observe",
@@ -701,10 +715,10 @@ func TestReconcileErrorClasses(t *testing.T) {
 		{
 			name: "connect fails",
 			setup: func(h *harness) {
-				h.kind.connectErr = managed.Stalled(managed.ReasonConflict, "another MorDefaults manages this server")
+				h.kind.connectErr = verdict.Stalled(verdict.ReasonConflict, "another MorDefaults manages this server")
 			},
 			calls:         nil,
-			stalledReason: managed.ReasonConflict,
+			stalledReason: verdict.ReasonConflict,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "another MorDefaults manages this server",
 			action:        "Observe",
@@ -717,7 +731,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_update", Text: "Tariff was not found"}
 			},
 			calls:         []string{"Observe", "Update"},
-			stalledReason: managed.ReasonRejected,
+			stalledReason: verdict.ReasonRejected,
 			readyReason:   managed.ReasonUpdating,
 			message:       "Tariff was not found",
 			action:        "Update",
@@ -730,7 +744,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}
 			},
 			calls:         []string{"Observe", "Create"},
-			stalledReason: managed.ReasonRejected,
+			stalledReason: verdict.ReasonRejected,
 			readyReason:   managed.ReasonCreating,
 			message:       "Rule must be unique",
 			action:        "Create",
@@ -840,7 +854,7 @@ func TestReconcileDeletion(t *testing.T) {
 			kindFinalizer: testFinalizer,
 			deleteErr:     &mor.Error{Class: mor.Rejected, Method: "location_rule_delete", Text: "Rule is in use"},
 			calls:         []string{"Delete"},
-			wantStalled:   managed.ReasonRejected,
+			wantStalled:   verdict.ReasonRejected,
 		},
 		{
 			name:          "ObserveOnly: finalizer released without a MOR call",
@@ -907,10 +921,10 @@ func TestReconcileGoneObject(t *testing.T) {
 
 func TestStalledError(t *testing.T) {
 	g := NewWithT(t)
-	err := managed.Stalled(managed.ReasonSecretNotFound, "Secret %q not found", "mor-api-key")
-	var s *managed.StalledError
+	err := verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q not found", "mor-api-key")
+	var s *verdict.StalledError
 	g.Expect(errors.As(fmt.Errorf("resolve: %w", err), &s)).To(BeTrue())
-	g.Expect(s.Reason).To(Equal(managed.ReasonSecretNotFound))
+	g.Expect(s.Reason).To(Equal(verdict.ReasonSecretNotFound))
 	g.Expect(s.Message).To(Equal(`Secret "mor-api-key" not found`))
 	g.Expect(err.Error()).To(Equal(`SecretNotFound: Secret "mor-api-key" not found`))
 	g.Expect(strings.Contains(err.Error(), "%")).To(BeFalse())

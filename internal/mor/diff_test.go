@@ -1,4 +1,4 @@
-package managed_test
+package mor_test
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -29,8 +28,8 @@ func TestDiffNumbers(t *testing.T) {
 		{-1, "5", false},
 	} {
 		t.Run(fmt.Sprintf("%d_vs_%q", tc.want, tc.got), func(t *testing.T) {
-			p := &managed.Params{}
-			managed.Add(p, "spec.p", "p", &tc.want)
+			p := &mor.Params{}
+			mor.Add(p, "spec.p", "p", &tc.want)
 			got := p.Diff(mor.Fields{"p": tc.got})
 			if tc.same {
 				NewWithT(t).Expect(got).To(BeEmpty())
@@ -44,8 +43,8 @@ func TestDiffNumbers(t *testing.T) {
 func TestDiffFlags(t *testing.T) {
 	g := NewWithT(t)
 	yes := true
-	p := &managed.Params{}
-	managed.Add(p, "spec.enabled", "enabled", &yes)
+	p := &mor.Params{}
+	mor.Add(p, "spec.enabled", "enabled", &yes)
 	g.Expect(p.Diff(mor.Fields{"enabled": "1"})).To(BeEmpty())
 	g.Expect(p.Diff(mor.Fields{"enabled": "0"})).To(Equal([]string{"enabled"}))
 }
@@ -53,11 +52,11 @@ func TestDiffFlags(t *testing.T) {
 func TestDiffOnlyManagedKeysSorted(t *testing.T) {
 	g := NewWithT(t)
 	tariff, cut, add, name := int64(3), "44", "", "uk"
-	p := &managed.Params{}
-	managed.Add(p, "spec.tariffID", "tariff_id", &tariff)
-	managed.Add(p, "spec.cut", "cut", &cut)
-	managed.Add(p, "spec.add", "add", &add)
-	managed.Add(p, "spec.name", "name", &name)
+	p := &mor.Params{}
+	mor.Add(p, "spec.tariffID", "tariff_id", &tariff)
+	mor.Add(p, "spec.cut", "cut", &cut)
+	mor.Add(p, "spec.add", "add", &add)
+	mor.Add(p, "spec.name", "name", &name)
 	observed := mor.Fields{
 		"tariff_id": "3.0", // numerically equal
 		"cut":       "44",
@@ -71,25 +70,25 @@ func TestDiffOnlyManagedKeysSorted(t *testing.T) {
 
 	// a managed key MOR does not return at all reads as "" (unassigned)
 	did, device := int64(-1), int64(4)
-	q := &managed.Params{}
-	managed.Add(q, "spec.didID", "did_id", &did)
-	managed.Add(q, "spec.deviceID", "device_id", &device)
+	q := &mor.Params{}
+	mor.Add(q, "spec.didID", "did_id", &did)
+	mor.Add(q, "spec.deviceID", "device_id", &device)
 	g.Expect(q.Diff(mor.Fields{})).To(Equal([]string{"device_id"}))
 
-	g.Expect((&managed.Params{}).Diff(observed)).To(BeEmpty(), "nothing managed: nothing differs")
+	g.Expect((&mor.Params{}).Diff(observed)).To(BeEmpty(), "nothing managed: nothing differs")
 	a, b, c := "2", "1", "3"
-	r := &managed.Params{}
-	managed.Add(r, "spec.b", "b", &b)
-	managed.Add(r, "spec.a", "a", &a)
-	managed.Add(r, "spec.c", "c", &c)
+	r := &mor.Params{}
+	mor.Add(r, "spec.b", "b", &b)
+	mor.Add(r, "spec.a", "a", &a)
+	mor.Add(r, "spec.c", "c", &c)
 	g.Expect(r.Diff(nil)).To(Equal([]string{"a", "b", "c"}), "sorted")
 }
 
 func TestOnly(t *testing.T) {
 	g := NewWithT(t)
 	f := mor.Fields{"a": "1", "b": "2", "c": "3"}
-	g.Expect(managed.Only(f, []string{"c", "a"})).To(Equal(mor.Fields{"a": "1", "c": "3"}))
-	g.Expect(managed.Only(f, nil)).To(BeEmpty())
+	g.Expect(mor.Only(f, []string{"c", "a"})).To(Equal(mor.Fields{"a": "1", "c": "3"}))
+	g.Expect(mor.Only(f, nil)).To(BeEmpty())
 }
 
 func TestParams(t *testing.T) {
@@ -107,18 +106,18 @@ func TestParams(t *testing.T) {
 		unsetInt   *int64
 		unsetNamed *v1alpha1.LocationRuleType
 	)
-	p := &managed.Params{}
-	managed.Add(p, "spec.enabled", "enabled", &yes)
-	managed.Add(p, "spec.changeCallerIDName", "change_callerid_name", &no)
-	managed.Add(p, "spec.minLen", "minlen", &i32)
-	managed.Add(p, "spec.didID", "did_id", &i64)
-	managed.Add(p, "spec.add", "add", &empty)
-	managed.Add(p, "spec.name", "name", &name)
-	managed.Add(p, "spec.type", "lr_type", &typ)
-	managed.Add(p, "spec.managementPolicy", "policy", &policy)
-	managed.Add(p, "spec.srcCut", "src_cut", unsetNamed)
-	managed.Add(p, "spec.allowCallReject", "allow_call_reject", unsetBool)
-	managed.Add(p, "spec.tariffID", "tariff_id", unsetInt)
+	p := &mor.Params{}
+	mor.Add(p, "spec.enabled", "enabled", &yes)
+	mor.Add(p, "spec.changeCallerIDName", "change_callerid_name", &no)
+	mor.Add(p, "spec.minLen", "minlen", &i32)
+	mor.Add(p, "spec.didID", "did_id", &i64)
+	mor.Add(p, "spec.add", "add", &empty)
+	mor.Add(p, "spec.name", "name", &name)
+	mor.Add(p, "spec.type", "lr_type", &typ)
+	mor.Add(p, "spec.managementPolicy", "policy", &policy)
+	mor.Add(p, "spec.srcCut", "src_cut", unsetNamed)
+	mor.Add(p, "spec.allowCallReject", "allow_call_reject", unsetBool)
+	mor.Add(p, "spec.tariffID", "tariff_id", unsetInt)
 
 	g.Expect(p.Fields()).To(Equal(mor.Fields{
 		"enabled":              "1",
@@ -138,9 +137,9 @@ func TestParams(t *testing.T) {
 
 func TestParamsEmpty(t *testing.T) {
 	g := NewWithT(t)
-	p := &managed.Params{}
+	p := &mor.Params{}
 	var unset *string
-	managed.Add(p, "spec.name", "name", unset)
+	mor.Add(p, "spec.name", "name", unset)
 	g.Expect(p.Fields()).To(BeEmpty())
 	g.Expect(p.Diff(mor.Fields{"name": "x"})).To(BeEmpty())
 	g.Expect(p.SpecFields([]string{"name"})).To(Equal([]string{"name"}))
@@ -159,8 +158,8 @@ func TestDiffDialPrefixesCompareAsText(t *testing.T) {
 		{"src_add", "0", ""},
 	} {
 		t.Run(tc.param+"="+tc.want+"_vs_"+tc.got, func(t *testing.T) {
-			p := &managed.Params{}
-			managed.Add(p, "spec."+tc.param, tc.param, &tc.want)
+			p := &mor.Params{}
+			mor.Add(p, "spec."+tc.param, tc.param, &tc.want)
 			NewWithT(t).Expect(p.Diff(mor.Fields{tc.param: tc.got})).To(Equal([]string{tc.param}))
 		})
 	}

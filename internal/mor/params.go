@@ -1,16 +1,14 @@
-package managed
+package mor
 
 import (
 	"reflect"
 	"strconv"
-
-	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // Params maps the spec fields a resource sets to MOR parameters. Unset (nil) fields are
 // left out: the operator does not manage them.
 type Params struct {
-	fields  mor.Fields
+	fields  Fields
 	spec    map[string]string // MOR parameter → spec field path, for status and events
 	numeric map[string]bool   // parameters compared as numbers (ints and flags)
 }
@@ -26,7 +24,7 @@ func Add[V Value](p *Params, field, param string, v *V) {
 		return
 	}
 	if p.fields == nil {
-		p.fields, p.spec, p.numeric = mor.Fields{}, map[string]string{}, map[string]bool{}
+		p.fields, p.spec, p.numeric = Fields{}, map[string]string{}, map[string]bool{}
 	}
 	p.fields[param] = format(*v)
 	p.spec[param] = field
@@ -34,7 +32,7 @@ func Add[V Value](p *Params, field, param string, v *V) {
 }
 
 // Fields returns the MOR parameters to send.
-func (p *Params) Fields() mor.Fields { return p.fields }
+func (p *Params) Fields() Fields { return p.fields }
 
 // SpecFields translates MOR parameter names to spec field paths.
 func (p *Params) SpecFields(params []string) []string {

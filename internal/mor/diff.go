@@ -1,15 +1,13 @@
-package managed
+package mor
 
 import (
 	"sort"
 	"strconv"
-
-	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // Diff returns, sorted, the managed parameters whose value in observed differs from the
 // spec. Parameters the spec leaves out are not managed and never compared.
-func (p *Params) Diff(observed mor.Fields) []string {
+func (p *Params) Diff(observed Fields) []string {
 	var out []string
 	for k, want := range p.fields {
 		if !p.Same(k, want, observed[k]) {
@@ -40,8 +38,8 @@ func (p *Params) Same(param, want, got string) bool {
 }
 
 // Only returns the subset of f named by keys.
-func Only(f mor.Fields, keys []string) mor.Fields {
-	out := make(mor.Fields, len(keys))
+func Only(f Fields, keys []string) Fields {
+	out := make(Fields, len(keys))
 	for _, k := range keys {
 		out[k] = f[k]
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;update;patch
@@ -16,34 +17,47 @@ import (
 // locationRuleFinalizer is held while the rule may exist in MOR.
 const locationRuleFinalizer = "mor.operator.dev/location-rule"
 
-// locationRuleKind creates, keeps equal and deletes one localization rule.
-type locationRuleKind struct{}
+// locationRuleAPI is what a LocationRule asks of MOR.
+type locationRuleAPI interface {
+	GetLocationRule(ctx context.Context, ruleID int64) (mor.Fields, error)
+	ListLocationRules(ctx context.Context, locationID int64) ([]mor.Fields, error)
+	CreateLocationRule(ctx context.Context, locationID int64, params mor.Fields) (int64, error)
+	UpdateLocationRule(ctx context.Context, ruleID int64, params mor.Fields) error
+	DeleteLocationRule(ctx context.Context, ruleID int64) error
+}
 
-func (locationRuleKind) Name() string                { return "LocationRule" }
-func (locationRuleKind) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
-func (locationRuleKind) Finalizer() string           { return locationRuleFinalizer }
-func (locationRuleKind) Connect(_ context.Context, r *v1alpha1.LocationRule, api managed.MOR) (managed.External, error) {
+// locationRuleAdapter creates, keeps equal and deletes one localization rule.
+type locationRuleAdapter struct{ servers Servers }
+
+func (locationRuleAdapter) Name() string                { return "LocationRule" }
+func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
+func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
+func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
+	api, err := a.servers.Resolve(ctx, r.Namespace, r.ServerName())
+	if err != nil {
+		return nil, err
+	}
 	return &locationRuleExternal{rule: r, api: api, params: locationRuleParams(&r.Spec)}, nil
 }
 
-func locationRuleParams(s *v1alpha1.LocationRuleSpec) *managed.Params {
-	p := &managed.Params{}
-	managed.Add(p, "spec.name", "name", s.Name)
-	managed.Add(p, "spec.enabled", "enabled", s.Enabled)
-	managed.Add(p, "spec.type", "lr_type", s.Type)
-	managed.Add(p, "spec.cut", "cut", s.Cut)
-	managed.Add(p, "spec.add", "add", s.Add)
-	managed.Add(p, "spec.minLen", "minlen", s.MinLen)
-	managed.Add(p, "spec.maxLen", "maxlen", s.MaxLen)
-	managed.Add(p, "spec.srcCut", "src_cut", s.SrcCut)
-	managed.Add(p, "spec.srcAdd", "src_add", s.SrcAdd)
-	managed.Add(p, "spec.srcMinLen", "src_minlen", s.SrcMinLen)
-	managed.Add(p, "spec.srcMaxLen", "src_maxlen", s.SrcMaxLen)
-	managed.Add(p, "spec.tariffID", "tariff_id", s.TariffID)
-	managed.Add(p, "spec.lcrID", "lcr_id", s.LCRID)
-	managed.Add(p, "spec.didID", "did_id", s.DIDID)
-	managed.Add(p, "spec.deviceID", "device_id", s.DeviceID)
-	managed.Add(p, "spec.changeCallerIDName", "change_callerid_name", s.ChangeCallerIDName)
+func locationRuleParams(s *v1alpha1.LocationRuleSpec) *mor.Params {
+	p := &mor.Params{}
+	mor.Add(p, "spec.name", "name", s.Name)
+	mor.Add(p, "spec.enabled", "enabled", s.Enabled)
+	mor.Add(p, "spec.type", "lr_type", s.Type)
+	mor.Add(p, "spec.cut", "cut", s.Cut)
+	mor.Add(p, "spec.add", "add", s.Add)
+	mor.Add(p, "spec.minLen", "minlen", s.MinLen)
+	mor.Add(p, "spec.maxLen", "maxlen", s.MaxLen)
+	mor.Add(p, "spec.srcCut", "src_cut", s.SrcCut)
+	mor.Add(p, "spec.srcAdd", "src_add", s.SrcAdd)
+	mor.Add(p, "spec.srcMinLen", "src_minlen", s.SrcMinLen)
+	mor.Add(p, "spec.srcMaxLen", "src_maxlen", s.SrcMaxLen)
+	mor.Add(p, "spec.tariffID", "tariff_id", s.TariffID)
+	mor.Add(p, "spec.lcrID", "lcr_id", s.LCRID)
+	mor.Add(p, "spec.didID", "did_id", s.DIDID)
+	mor.Add(p, "spec.deviceID", "device_id", s.DeviceID)
+	mor.Add(p, "spec.changeCallerIDName", "change_callerid_name", s.ChangeCallerIDName)
 	return p
 }
 
@@ -56,8 +70,8 @@ var identity = []struct{ param, createDefault string }{
 
 type locationRuleExternal struct {
 	rule   *v1alpha1.LocationRule
-	api    managed.MOR
-	params *managed.Params
+	api    locationRuleAPI
+	params *mor.Params
 }
 
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
@@ -66,14 +80,11 @@ func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation
 		return managed.Observation{}, err
 	}
 	if loc := got["location_id"]; loc != "" && loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
-		return managed.Observation{}, managed.Stalled(managed.ReasonConflict,
+		return managed.Observation{}, verdict.Stalled(verdict.ReasonConflict,
 			"rule %s belongs to location %s, not to spec.locationID %d", got["id"], loc, e.rule.Spec.LocationID)
 	}
 	diff := e.params.Diff(got)
-	e.rule.Status.DriftedFields = nil
-	if e.rule.ObserveOnly() && len(diff) > 0 {
-		e.rule.Status.DriftedFields = e.params.SpecFields(diff)
-	}
+	e.rule.Status.DriftedFields = driftedFields(e.rule, e.params, diff)
 	return managed.Observation{Exists: true, Diff: diff}, nil
 }
 
@@ -89,7 +100,7 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		case !mor.IsNotFound(err):
 			return nil, err
 		case e.rule.Spec.RuleID != nil:
-			return nil, managed.Stalled(managed.ReasonAdoptedRuleGone,
+			return nil, verdict.Stalled(verdict.ReasonAdoptedRuleGone,
 				"adopted rule %d no longer exists in MOR; an adopted rule is not re-created", *id)
 		}
 		e.rule.Status.RuleID = nil // deleted behind our back: look again, then re-create
@@ -142,7 +153,7 @@ func (e *locationRuleExternal) Create(ctx context.Context) error {
 }
 
 func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
-	return e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, managed.Only(e.params.Fields(), diff))
+	return e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, mor.Only(e.params.Fields(), diff))
 }
 
 // Delete removes the rule (deletionPolicy Orphan never gets here). A rule already gone

@@ -1,0 +1,62 @@
+package controllers
+
+import (
+	"context"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates,verbs=get;list;watch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates/status,verbs=get;update;patch
+
+// didRateAPI is what a DIDRate asks of MOR.
+type didRateAPI interface {
+	GetDIDRate(ctx context.Context, didID int64) (mor.Fields, error)
+	UpdateDIDRate(ctx context.Context, didID int64, params mor.Fields) error
+}
+
+// didRateAdapter keeps one DID's rate details equal to the spec. A DID always exists in
+// MOR: the operator neither creates nor deletes it.
+type didRateAdapter struct{ servers Servers }
+
+func (didRateAdapter) Name() string           { return "DIDRate" }
+func (didRateAdapter) New() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} }
+func (didRateAdapter) Finalizer() string      { return "" }
+func (a didRateAdapter) Connect(ctx context.Context, d *v1alpha1.DIDRate) (managed.External, error) {
+	api, err := a.servers.Resolve(ctx, d.Namespace, d.ServerName())
+	if err != nil {
+		return nil, err
+	}
+	return &didRateExternal{did: d, api: api, params: didRateParams(&d.Spec)}, nil
+}
+
+func didRateParams(s *v1alpha1.DIDRateSpec) *mor.Params {
+	p := &mor.Params{}
+	mor.Add(p, "spec.providerTariffID", "provider_tariff_id", s.ProviderTariffID)
+	mor.Add(p, "spec.allowCallRejectProvider", "allow_call_reject_provider", s.AllowCallRejectProvider)
+	mor.Add(p, "spec.ownerTariffID", "owner_tariff_id", s.OwnerTariffID)
+	mor.Add(p, "spec.allowCallReject", "allow_call_reject", s.AllowCallReject)
+	return p
+}
+
+type didRateExternal struct {
+	did    *v1alpha1.DIDRate
+	api    didRateAPI
+	params *mor.Params
+}
+
+func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	diff := e.params.Diff(got)
+	e.did.Status.DriftedFields = driftedFields(e.did, e.params, diff)
+	return managed.Observation{Exists: true, Diff: diff}, nil
+}
+
+func (e *didRateExternal) Update(ctx context.Context, diff []string) error {
+	return e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
+}

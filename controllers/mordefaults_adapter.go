@@ -1,0 +1,193 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
+
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults,verbs=get;list;watch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults/status,verbs=get;update;patch
+
+// morDefaultsAPI is what a MorDefaults asks of MOR.
+type morDefaultsAPI interface {
+	UpdateConflines(ctx context.Context, params mor.Fields) error
+}
+
+// morDefaultsAdapter applies MOR's Default User/Device settings. MOR cannot read them
+// back, so it applies when the fingerprint of (server, parameters) changes, and again
+// every re-apply interval. It is never created or deleted in MOR, only applied.
+type morDefaultsAdapter struct {
+	servers         Servers
+	client          client.Reader
+	reapplyInterval time.Duration
+}
+
+func (morDefaultsAdapter) Name() string               { return "MorDefaults" }
+func (morDefaultsAdapter) New() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} }
+func (morDefaultsAdapter) Finalizer() string          { return "" }
+func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults) (managed.External, error) {
+	api, err := a.servers.Resolve(ctx, d.Namespace, d.ServerName())
+	if err != nil {
+		return nil, err
+	}
+	interval := a.reapplyInterval
+	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
+		interval = d.Spec.ReapplyInterval.Duration
+	}
+	return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: morDefaultsParams(&d.Spec), interval: interval}, nil
+}
+
+func morDefaultsParams(s *v1alpha1.MorDefaultsSpec) *mor.Params {
+	p := &mor.Params{}
+	if u := s.User; u != nil {
+		mor.Add(p, "spec.user.passwordLength", "default_user_password_length", u.PasswordLength)
+		mor.Add(p, "spec.user.credit", "default_user_credit", u.Credit)
+		mor.Add(p, "spec.user.balance", "default_user_balance", u.Balance)
+		mor.Add(p, "spec.user.postpaid", "default_user_postpaid", u.Postpaid)
+		mor.Add(p, "spec.user.allowLossCalls", "default_user_allow_loss_calls", u.AllowLossCalls)
+		mor.Add(p, "spec.user.callLimit", "default_user_call_limit", u.CallLimit)
+		mor.Add(p, "spec.user.timeZone", "default_user_time_zone", u.TimeZone)
+		mor.Add(p, "spec.user.currency", "default_user_currency", u.Currency)
+		mor.Add(p, "spec.user.quickForwardsRuleID", "default_user_quickforwards_rule_id", u.QuickForwardsRuleID)
+		mor.Add(p, "spec.user.recordingEnabled", "default_user_recording_enabled", u.RecordingEnabled)
+		mor.Add(p, "spec.user.recordingForcedEnabled", "default_user_recording_forced_enabled", u.RecordingForcedEnabled)
+		mor.Add(p, "spec.user.tariffID", "default_user_tariff_id", u.TariffID)
+	}
+	if d := s.Device; d != nil {
+		mor.Add(p, "spec.device.callLimit", "default_device_call_limit", d.CallLimit)
+		mor.Add(p, "spec.device.canReinvite", "default_device_canreinvite", d.CanReinvite)
+		mor.Add(p, "spec.device.nat", "default_device_nat", d.NAT)
+		mor.Add(p, "spec.device.qualify", "default_device_qualify", d.Qualify)
+		mor.Add(p, "spec.device.graceTime", "default_device_grace_time", d.GraceTime)
+		mor.Add(p, "spec.device.audioCodecs", "default_device_audio_codecs", joined(d.AudioCodecs))
+		mor.Add(p, "spec.device.videoCodecs", "default_device_video_codecs", joined(d.VideoCodecs))
+		mor.Add(p, "spec.device.locationID", "default_device_location_id", d.LocationID)
+	}
+	return p
+}
+
+// joined renders a codec list as MOR's comma list; nil when the list is not managed.
+func joined[S ~string](list []S) *string {
+	if list == nil {
+		return nil
+	}
+	parts := make([]string, len(list))
+	for i, c := range list {
+		parts[i] = string(c)
+	}
+	s := strings.Join(parts, ",")
+	return &s
+}
+
+type morDefaultsExternal struct {
+	adapter        morDefaultsAdapter
+	defaults       *v1alpha1.MorDefaults
+	api            morDefaultsAPI
+	params         *mor.Params
+	interval       time.Duration
+	fingerprintNow string        // of what Observe saw; recorded once applied
+	due            time.Duration // until the next re-apply, when not yet due
+	reapplying     bool          // the write Observe asked for is a periodic re-apply
+}
+
+func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	if err := e.checkSingleton(ctx); err != nil {
+		return managed.Observation{}, err
+	}
+	fp, err := e.fingerprint(ctx)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	e.fingerprintNow = fp
+	st := &e.defaults.Status
+	if st.AppliedFingerprint == fp && st.LastAppliedTime != nil {
+		if e.due = time.Until(st.LastAppliedTime.Add(e.interval)); e.due > 0 {
+			return managed.Observation{Exists: true}, nil
+		}
+		e.reapplying = true
+		return managed.Observation{Exists: true, Diff: e.allParams()}, nil
+	}
+	return managed.Observation{Exists: true, Diff: e.allParams()}, nil
+}
+
+// Update sends every managed parameter: MOR's current values cannot be read.
+func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) error {
+	if err := e.api.UpdateConflines(ctx, e.params.Fields()); err != nil {
+		return err
+	}
+	now := metav1.Now()
+	e.defaults.Status.AppliedFingerprint = e.fingerprintNow
+	e.defaults.Status.LastAppliedTime = &now
+	return nil
+}
+
+// NextObservation brings the next reconcile forward to when the re-apply falls due.
+func (e *morDefaultsExternal) NextObservation() time.Duration { return e.due }
+
+// Reapplying reports whether the write Observe asked for is the periodic re-apply rather
+// than a change.
+func (e *morDefaultsExternal) Reapplying() bool { return e.reapplying }
+
+func (e *morDefaultsExternal) allParams() []string {
+	keys := make([]string, 0, len(e.params.Fields()))
+	for k := range e.params.Fields() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkSingleton stalls every MorDefaults of a server but the oldest.
+func (e *morDefaultsExternal) checkSingleton(ctx context.Context) error {
+	var list v1alpha1.MorDefaultsList
+	if err := e.adapter.client.List(ctx, &list, client.InNamespace(e.defaults.Namespace),
+		client.MatchingFields{serverRefIndex: e.defaults.ServerName()}); err != nil {
+		return err
+	}
+	owner := e.defaults
+	for i := range list.Items {
+		d := &list.Items[i]
+		if d.DeletionTimestamp != nil {
+			continue
+		}
+		if d.CreationTimestamp.Before(&owner.CreationTimestamp) ||
+			(d.CreationTimestamp.Equal(&owner.CreationTimestamp) && d.Name < owner.Name) {
+			owner = d
+		}
+	}
+	if owner.Name != e.defaults.Name {
+		return verdict.Stalled(verdict.ReasonConflict, "MorServer %q is already configured by MorDefaults %q; this one is not applied",
+			e.defaults.ServerName(), owner.Name)
+	}
+	return nil
+}
+
+// fingerprint is the SHA-256 of the target server and the canonical parameter set,
+// never the key.
+func (e *morDefaultsExternal) fingerprint(ctx context.Context) (string, error) {
+	var server v1alpha1.MorServer
+	if err := e.adapter.client.Get(ctx, types.NamespacedName{Namespace: e.defaults.Namespace, Name: e.defaults.ServerName()}, &server); err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, s := range []string{string(server.UID), server.Spec.URL, server.Spec.Username} {
+		h.Write([]byte(s + "\n"))
+	}
+	for _, k := range e.allParams() {
+		h.Write([]byte(k + "=" + e.params.Fields()[k] + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,45 @@
+package controllers
+
+import (
+	"context"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+)
+
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers,verbs=get;list;watch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers/status,verbs=get;update;patch
+
+// morServerAPI is what a MorServer asks of MOR.
+type morServerAPI interface {
+	SystemVersion(ctx context.Context) (string, error)
+}
+
+// morServerAdapter probes a MorServer with a signed system_version_get; it only
+// observes, never writes.
+type morServerAdapter struct{ servers Servers }
+
+func (morServerAdapter) Name() string             { return "MorServer" }
+func (morServerAdapter) New() *v1alpha1.MorServer { return &v1alpha1.MorServer{} }
+func (morServerAdapter) Finalizer() string        { return "" }
+func (a morServerAdapter) Connect(ctx context.Context, s *v1alpha1.MorServer) (managed.External, error) {
+	api, err := a.servers.Resolve(ctx, s.Namespace, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &morServerExternal{server: s, api: api}, nil
+}
+
+type morServerExternal struct {
+	server *v1alpha1.MorServer
+	api    morServerAPI
+}
+
+func (e *morServerExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	v, err := e.api.SystemVersion(ctx)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	e.server.Status.Version = v
+	return managed.Observation{Exists: true}, nil
+}

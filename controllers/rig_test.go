@@ -1,0 +1,142 @@
+package controllers
+
+import (
+	"context"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/metrics"
+	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
+)
+
+// The rig is a test bed without an API server, for adapter unit tests and benchmarks: a
+// fake client (with the serverRef index), a real *mor.Client (rate limit out of the way)
+// and the simulator served in-process by httptest, seeded with its default seed.
+
+const rigNS = "bench"
+
+type rig struct {
+	sim *morsim.Server
+	api *mor.Client
+	c   client.Client
+	mor *morCalls
+	// k8sWrites counts every write through the fake client (status included).
+	k8sWrites atomic.Int64
+}
+
+func newRig(tb testing.TB, objs ...client.Object) *rig {
+	tb.Helper()
+	r := &rig{sim: morsim.New(morsim.DefaultSeed()), mor: &morCalls{calls: map[string]int{}}}
+	srv := httptest.NewServer(r.sim)
+	tb.Cleanup(srv.Close)
+
+	api, err := mor.New(mor.Config{
+		BaseURL:   srv.URL + "/billing",
+		Username:  "admin",
+		SecretKey: morsim.DefaultAdminSecret,
+		QPS:       1e6,
+		Burst:     1e6,
+		Observer:  r.mor.observer(),
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r.api = api
+
+	write := func() { r.k8sWrites.Add(1) }
+	serverRef := func(o client.Object) []string { return []string{o.(managed.Resource).ServerName()} }
+	for _, o := range objs {
+		o.SetNamespace(rigNS)
+	}
+	r.c = fake.NewClientBuilder().
+		WithScheme(morscheme.New()).
+		WithObjects(objs...).
+		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
+		WithIndex(&v1alpha1.MorDefaults{}, serverRefIndex, serverRef).
+		WithIndex(&v1alpha1.DIDRate{}, serverRefIndex, serverRef).
+		WithIndex(&v1alpha1.LocationRule{}, serverRefIndex, serverRef).
+		WithInterceptorFuncs(interceptor.Funcs{
+			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
+				write()
+				return c.Create(ctx, o, opts...)
+			},
+			Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
+				write()
+				return c.Update(ctx, o, opts...)
+			},
+			Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
+				write()
+				return c.Patch(ctx, o, p, opts...)
+			},
+			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
+				write()
+				return c.SubResource(sub).Update(ctx, o, opts...)
+			},
+			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
+				write()
+				return c.SubResource(sub).Patch(ctx, o, p, opts...)
+			},
+		}).
+		Build()
+	return r
+}
+
+// servers answers the rig's one client for every MorServer.
+func (r *rig) servers() Servers { return staticServers{api: r.api} }
+
+type staticServers struct{ api *mor.Client }
+
+func (s staticServers) Resolve(context.Context, string, string) (*mor.Client, error) {
+	return s.api, nil
+}
+
+// Adapter constructors, for tables and benchmarks.
+func didRates(s Servers) managed.Kind[*v1alpha1.DIDRate] { return didRateAdapter{servers: s} }
+func locationRules(s Servers) managed.Kind[*v1alpha1.LocationRule] {
+	return locationRuleAdapter{servers: s}
+}
+
+// morCalls counts the MOR requests the client makes, by method, through its observer
+// (which also feeds the operator's own request metrics, as in production).
+type morCalls struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (m *morCalls) observer() mor.RequestObserver {
+	prod := metrics.RequestObserver(rigNS + "/" + v1alpha1.DefaultServerName)
+	return func(method, outcome string, elapsed time.Duration) {
+		prod(method, outcome, elapsed)
+		m.mu.Lock()
+		m.calls[method]++
+		m.mu.Unlock()
+	}
+}
+
+func (m *morCalls) snapshot() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.calls))
+	for k, v := range m.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// discardRecorder drops every event.
+type discardRecorder struct{}
+
+func (discardRecorder) Eventf(runtime.Object, runtime.Object, string, string, string, string, ...any) {
+}

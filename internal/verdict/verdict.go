@@ -1,0 +1,81 @@
+// Package verdict classifies what an error means for a resource: progress that needs a
+// person (Stalled, with a reason), refused credentials, or a transient failure to retry.
+// It is a leaf: the shared loop reads verdicts, and the MOR client, the connection
+// resolver and the adapters give them, without knowing each other.
+package verdict
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Stalled reasons: each needs a person to act.
+const (
+	ReasonAuthenticationFailed = "AuthenticationFailed"
+	ReasonRejected             = "Rejected"
+	ReasonServerNotFound       = "ServerNotFound"
+	ReasonSecretNotFound       = "SecretNotFound"
+	ReasonInvalidServer        = "InvalidServer"
+	ReasonConflict             = "Conflict"
+	ReasonAdoptedRuleGone      = "AdoptedRuleGone"
+)
+
+// Retry says when to try again.
+type Retry int
+
+const (
+	// RetryBackoff retries with the workqueue's exponential backoff (transient errors).
+	RetryBackoff Retry = iota
+	// RetryPoll retries at the resource's poll interval: a person must act first.
+	RetryPoll
+	// RetryAuth retries at the slow authentication retry interval.
+	RetryAuth
+	// RetryAfterDelay retries after Verdict.After, as the server asked.
+	RetryAfterDelay
+)
+
+// Verdict is what an error means for the resource that met it.
+type Verdict struct {
+	// Reason is the Stalled condition's reason, or "" when no person needs to act.
+	Reason string
+	// Message is what status and events show.
+	Message string
+	Retry   Retry
+	// After is the delay for RetryAfterDelay.
+	After time.Duration
+}
+
+// Classifier is implemented by errors that know their own verdict.
+type Classifier interface {
+	Verdict() Verdict
+}
+
+// Of returns err's verdict: the first Classifier in its chain decides; anything else is
+// transient, shown as err.Error().
+func Of(err error) Verdict {
+	var c Classifier
+	if errors.As(err, &c) {
+		return c.Verdict()
+	}
+	return Verdict{Message: err.Error(), Retry: RetryBackoff}
+}
+
+// StalledError stops progress until a person acts; Reason becomes the Stalled
+// condition's reason.
+type StalledError struct {
+	Reason  string
+	Message string
+}
+
+func (e *StalledError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
+
+// Verdict implements Classifier.
+func (e *StalledError) Verdict() Verdict {
+	return Verdict{Reason: e.Reason, Message: e.Message, Retry: RetryPoll}
+}
+
+// Stalled returns a StalledError.
+func Stalled(reason, format string, args ...any) error {
+	return &StalledError{Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
