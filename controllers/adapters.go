@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -11,6 +12,16 @@ import (
 // *connection.Resolver implements it.
 type Servers interface {
 	Resolve(ctx context.Context, namespace, name string) (*mor.Client, error)
+}
+
+// connect resolves obj's MorServer and builds the External on its client.
+func connect[R managed.Resource](ctx context.Context, servers Servers, obj R,
+	build func(api *mor.Client) managed.External) (managed.External, error) {
+	api, err := servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
+	if err != nil {
+		return nil, err
+	}
+	return build(api), nil
 }
 
 // observeOnly is what driftedFields needs of a resource.

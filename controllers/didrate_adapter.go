@@ -23,22 +23,10 @@ type didRateAdapter struct{ servers Servers }
 
 func (didRateAdapter) Name() string           { return "DIDRate" }
 func (didRateAdapter) New() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} }
-func (didRateAdapter) Finalizer() string      { return "" }
 func (a didRateAdapter) Connect(ctx context.Context, d *v1alpha1.DIDRate) (managed.External, error) {
-	api, err := a.servers.Resolve(ctx, d.Namespace, d.ServerName())
-	if err != nil {
-		return nil, err
-	}
-	return &didRateExternal{did: d, api: api, params: didRateParams(&d.Spec)}, nil
-}
-
-func didRateParams(s *v1alpha1.DIDRateSpec) *mor.Params {
-	p := &mor.Params{}
-	mor.Add(p, "spec.providerTariffID", "provider_tariff_id", s.ProviderTariffID)
-	mor.Add(p, "spec.allowCallRejectProvider", "allow_call_reject_provider", s.AllowCallRejectProvider)
-	mor.Add(p, "spec.ownerTariffID", "owner_tariff_id", s.OwnerTariffID)
-	mor.Add(p, "spec.allowCallReject", "allow_call_reject", s.AllowCallReject)
-	return p
+	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
+		return &didRateExternal{did: d, api: api, params: mor.ParamsOf(&d.Spec)}
+	})
 }
 
 type didRateExternal struct {

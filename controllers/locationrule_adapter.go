@@ -33,32 +33,9 @@ func (locationRuleAdapter) Name() string                { return "LocationRule" 
 func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
 func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
 func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
-	api, err := a.servers.Resolve(ctx, r.Namespace, r.ServerName())
-	if err != nil {
-		return nil, err
-	}
-	return &locationRuleExternal{rule: r, api: api, params: locationRuleParams(&r.Spec)}, nil
-}
-
-func locationRuleParams(s *v1alpha1.LocationRuleSpec) *mor.Params {
-	p := &mor.Params{}
-	mor.Add(p, "spec.name", "name", s.Name)
-	mor.Add(p, "spec.enabled", "enabled", s.Enabled)
-	mor.Add(p, "spec.type", "lr_type", s.Type)
-	mor.Add(p, "spec.cut", "cut", s.Cut)
-	mor.Add(p, "spec.add", "add", s.Add)
-	mor.Add(p, "spec.minLen", "minlen", s.MinLen)
-	mor.Add(p, "spec.maxLen", "maxlen", s.MaxLen)
-	mor.Add(p, "spec.srcCut", "src_cut", s.SrcCut)
-	mor.Add(p, "spec.srcAdd", "src_add", s.SrcAdd)
-	mor.Add(p, "spec.srcMinLen", "src_minlen", s.SrcMinLen)
-	mor.Add(p, "spec.srcMaxLen", "src_maxlen", s.SrcMaxLen)
-	mor.Add(p, "spec.tariffID", "tariff_id", s.TariffID)
-	mor.Add(p, "spec.lcrID", "lcr_id", s.LCRID)
-	mor.Add(p, "spec.didID", "did_id", s.DIDID)
-	mor.Add(p, "spec.deviceID", "device_id", s.DeviceID)
-	mor.Add(p, "spec.changeCallerIDName", "change_callerid_name", s.ChangeCallerIDName)
-	return p
+	return connect(ctx, a.servers, r, func(api *mor.Client) managed.External {
+		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec)}
+	})
 }
 
 // identity is what a rule the operator created is recognised by when its id was lost

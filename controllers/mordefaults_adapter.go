@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,59 +36,14 @@ type morDefaultsAdapter struct {
 
 func (morDefaultsAdapter) Name() string               { return "MorDefaults" }
 func (morDefaultsAdapter) New() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} }
-func (morDefaultsAdapter) Finalizer() string          { return "" }
 func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults) (managed.External, error) {
-	api, err := a.servers.Resolve(ctx, d.Namespace, d.ServerName())
-	if err != nil {
-		return nil, err
-	}
 	interval := a.reapplyInterval
 	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
 		interval = d.Spec.ReapplyInterval.Duration
 	}
-	return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: morDefaultsParams(&d.Spec), interval: interval}, nil
-}
-
-func morDefaultsParams(s *v1alpha1.MorDefaultsSpec) *mor.Params {
-	p := &mor.Params{}
-	if u := s.User; u != nil {
-		mor.Add(p, "spec.user.passwordLength", "default_user_password_length", u.PasswordLength)
-		mor.Add(p, "spec.user.credit", "default_user_credit", u.Credit)
-		mor.Add(p, "spec.user.balance", "default_user_balance", u.Balance)
-		mor.Add(p, "spec.user.postpaid", "default_user_postpaid", u.Postpaid)
-		mor.Add(p, "spec.user.allowLossCalls", "default_user_allow_loss_calls", u.AllowLossCalls)
-		mor.Add(p, "spec.user.callLimit", "default_user_call_limit", u.CallLimit)
-		mor.Add(p, "spec.user.timeZone", "default_user_time_zone", u.TimeZone)
-		mor.Add(p, "spec.user.currency", "default_user_currency", u.Currency)
-		mor.Add(p, "spec.user.quickForwardsRuleID", "default_user_quickforwards_rule_id", u.QuickForwardsRuleID)
-		mor.Add(p, "spec.user.recordingEnabled", "default_user_recording_enabled", u.RecordingEnabled)
-		mor.Add(p, "spec.user.recordingForcedEnabled", "default_user_recording_forced_enabled", u.RecordingForcedEnabled)
-		mor.Add(p, "spec.user.tariffID", "default_user_tariff_id", u.TariffID)
-	}
-	if d := s.Device; d != nil {
-		mor.Add(p, "spec.device.callLimit", "default_device_call_limit", d.CallLimit)
-		mor.Add(p, "spec.device.canReinvite", "default_device_canreinvite", d.CanReinvite)
-		mor.Add(p, "spec.device.nat", "default_device_nat", d.NAT)
-		mor.Add(p, "spec.device.qualify", "default_device_qualify", d.Qualify)
-		mor.Add(p, "spec.device.graceTime", "default_device_grace_time", d.GraceTime)
-		mor.Add(p, "spec.device.audioCodecs", "default_device_audio_codecs", joined(d.AudioCodecs))
-		mor.Add(p, "spec.device.videoCodecs", "default_device_video_codecs", joined(d.VideoCodecs))
-		mor.Add(p, "spec.device.locationID", "default_device_location_id", d.LocationID)
-	}
-	return p
-}
-
-// joined renders a codec list as MOR's comma list; nil when the list is not managed.
-func joined[S ~string](list []S) *string {
-	if list == nil {
-		return nil
-	}
-	parts := make([]string, len(list))
-	for i, c := range list {
-		parts[i] = string(c)
-	}
-	s := strings.Join(parts, ",")
-	return &s
+	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
+		return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: mor.ParamsOf(&d.Spec), interval: interval}
+	})
 }
 
 type morDefaultsExternal struct {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers,verbs=get;list;watch
@@ -21,13 +22,10 @@ type morServerAdapter struct{ servers Servers }
 
 func (morServerAdapter) Name() string             { return "MorServer" }
 func (morServerAdapter) New() *v1alpha1.MorServer { return &v1alpha1.MorServer{} }
-func (morServerAdapter) Finalizer() string        { return "" }
 func (a morServerAdapter) Connect(ctx context.Context, s *v1alpha1.MorServer) (managed.External, error) {
-	api, err := a.servers.Resolve(ctx, s.Namespace, s.Name)
-	if err != nil {
-		return nil, err
-	}
-	return &morServerExternal{server: s, api: api}, nil
+	return connect(ctx, a.servers, s, func(api *mor.Client) managed.External {
+		return &morServerExternal{server: s, api: api}
+	})
 }
 
 type morServerExternal struct {

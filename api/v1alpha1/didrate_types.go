@@ -17,18 +17,18 @@ type DIDRateSpec struct {
 	// providerTariffID is the provider tariff (provider_tariff_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
-	ProviderTariffID *int64 `json:"providerTariffID,omitempty"`
+	ProviderTariffID *int64 `json:"providerTariffID,omitempty" mor:"provider_tariff_id"`
 	// allowCallRejectProvider: true rejects calls, false applies the provider tariff
 	// (allow_call_reject_provider).
 	// +optional
-	AllowCallRejectProvider *bool `json:"allowCallRejectProvider,omitempty"`
+	AllowCallRejectProvider *bool `json:"allowCallRejectProvider,omitempty" mor:"allow_call_reject_provider"`
 	// ownerTariffID is the owner tariff, 0 for the "None" tariff (owner_tariff_id).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	OwnerTariffID *int64 `json:"ownerTariffID,omitempty"`
+	OwnerTariffID *int64 `json:"ownerTariffID,omitempty" mor:"owner_tariff_id"`
 	// allowCallReject (allow_call_reject).
 	// +optional
-	AllowCallReject *bool `json:"allowCallReject,omitempty"`
+	AllowCallReject *bool `json:"allowCallReject,omitempty" mor:"allow_call_reject"`
 	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
 	// +optional
 	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`

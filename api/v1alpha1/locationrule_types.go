@@ -44,72 +44,72 @@ type LocationRuleSpec struct {
 	// +kubebuilder:validation:Pattern=`\S`
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
-	Name *string `json:"name,omitempty"`
+	Name *string `json:"name,omitempty" mor:"name"`
 	// enabled (enabled; MOR's default true).
 	// +optional
-	Enabled *bool `json:"enabled,omitempty"`
+	Enabled *bool `json:"enabled,omitempty" mor:"enabled"`
 	// type: dst, src or combined (lr_type; MOR's default dst).
 	// +optional
-	Type *LocationRuleType `json:"type,omitempty"`
+	Type *LocationRuleType `json:"type,omitempty" mor:"lr_type"`
 	// cut is the destination prefix to cut (cut).
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
-	Cut *string `json:"cut,omitempty"`
+	Cut *string `json:"cut,omitempty" mor:"cut"`
 	// add is the destination prefix to add (add).
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
-	Add *string `json:"add,omitempty"`
+	Add *string `json:"add,omitempty" mor:"add"`
 	// minLen of the destination number (minlen; MOR's default 1).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
-	MinLen *int32 `json:"minLen,omitempty"`
+	MinLen *int32 `json:"minLen,omitempty" mor:"minlen"`
 	// maxLen of the destination number (maxlen; MOR's default 99).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
-	MaxLen *int32 `json:"maxLen,omitempty"`
+	MaxLen *int32 `json:"maxLen,omitempty" mor:"maxlen"`
 	// srcCut is the source prefix to cut (src_cut).
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
-	SrcCut *string `json:"srcCut,omitempty"`
+	SrcCut *string `json:"srcCut,omitempty" mor:"src_cut"`
 	// srcAdd is the source prefix to add (src_add).
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
-	SrcAdd *string `json:"srcAdd,omitempty"`
+	SrcAdd *string `json:"srcAdd,omitempty" mor:"src_add"`
 	// srcMinLen of the source number (src_minlen; MOR's default 1).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
-	SrcMinLen *int32 `json:"srcMinLen,omitempty"`
+	SrcMinLen *int32 `json:"srcMinLen,omitempty" mor:"src_minlen"`
 	// srcMaxLen of the source number (src_maxlen; MOR's default 99).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
-	SrcMaxLen *int32 `json:"srcMaxLen,omitempty"`
+	SrcMaxLen *int32 `json:"srcMaxLen,omitempty" mor:"src_maxlen"`
 	// tariffID to assign, -1 to unassign (tariff_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.tariffID must be -1 (unassign) or a tariff id >= 1"
 	// +optional
-	TariffID *int64 `json:"tariffID,omitempty"`
+	TariffID *int64 `json:"tariffID,omitempty" mor:"tariff_id"`
 	// lcrID to assign, -1 to unassign (lcr_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.lcrID must be -1 (unassign) or an LCR id >= 1"
 	// +optional
-	LCRID *int64 `json:"lcrID,omitempty"`
+	LCRID *int64 `json:"lcrID,omitempty" mor:"lcr_id"`
 	// didID to assign, -1 to unassign (did_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.didID must be -1 (unassign) or a DID id >= 1"
 	// +optional
-	DIDID *int64 `json:"didID,omitempty"`
+	DIDID *int64 `json:"didID,omitempty" mor:"did_id"`
 	// deviceID to assign, -1 to unassign (device_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.deviceID must be -1 (unassign) or a device id >= 1"
 	// +optional
-	DeviceID *int64 `json:"deviceID,omitempty"`
+	DeviceID *int64 `json:"deviceID,omitempty" mor:"device_id"`
 	// changeCallerIDName (change_callerid_name; MOR's default false).
 	// +optional
-	ChangeCallerIDName *bool `json:"changeCallerIDName,omitempty"`
+	ChangeCallerIDName *bool `json:"changeCallerIDName,omitempty" mor:"change_callerid_name"`
 	// deletionPolicy: Delete (when omitted) removes the rule from MOR when this resource
 	// is deleted; Orphan leaves it.
 	// +optional

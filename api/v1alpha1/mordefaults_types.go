@@ -11,49 +11,49 @@ type DefaultUser struct {
 	// +kubebuilder:validation:Minimum=6
 	// +kubebuilder:validation:Maximum=30
 	// +optional
-	PasswordLength *int32 `json:"passwordLength,omitempty"`
+	PasswordLength *int32 `json:"passwordLength,omitempty" mor:"default_user_password_length"`
 	// credit limit, "-1" for unlimited or a number >= 0 (default_user_credit).
 	// +kubebuilder:validation:Pattern=`^(-1|[0-9]+(\.[0-9]+)?)$`
 	// +optional
-	Credit *string `json:"credit,omitempty"`
+	Credit *string `json:"credit,omitempty" mor:"default_user_credit"`
 	// balance, a number that may be negative (default_user_balance).
 	// +kubebuilder:validation:Pattern=`^-?[0-9]+(\.[0-9]+)?$`
 	// +optional
-	Balance *string `json:"balance,omitempty"`
+	Balance *string `json:"balance,omitempty" mor:"default_user_balance"`
 	// postpaid: true for postpaid users, false for prepaid (default_user_postpaid).
 	// +optional
-	Postpaid *bool `json:"postpaid,omitempty"`
+	Postpaid *bool `json:"postpaid,omitempty" mor:"default_user_postpaid"`
 	// allowLossCalls (default_user_allow_loss_calls).
 	// +optional
-	AllowLossCalls *bool `json:"allowLossCalls,omitempty"`
+	AllowLossCalls *bool `json:"allowLossCalls,omitempty" mor:"default_user_allow_loss_calls"`
 	// callLimit of simultaneous calls, 0 for none (default_user_call_limit).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	CallLimit *int32 `json:"callLimit,omitempty"`
+	CallLimit *int32 `json:"callLimit,omitempty" mor:"default_user_call_limit"`
 	// timeZone, MOR's exact case-sensitive zone name, e.g. "UTC" or
 	// "Atlantic Time (Canada)" (default_user_time_zone).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
-	TimeZone *string `json:"timeZone,omitempty"`
+	TimeZone *string `json:"timeZone,omitempty" mor:"default_user_time_zone"`
 	// currency, a 3-letter code known to MOR, e.g. "USD" (default_user_currency).
 	// +kubebuilder:validation:Pattern=`^[A-Z]{3}$`
 	// +optional
-	Currency *string `json:"currency,omitempty"`
+	Currency *string `json:"currency,omitempty" mor:"default_user_currency"`
 	// quickForwardsRuleID, 0 for none (default_user_quickforwards_rule_id).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	QuickForwardsRuleID *int64 `json:"quickForwardsRuleID,omitempty"`
+	QuickForwardsRuleID *int64 `json:"quickForwardsRuleID,omitempty" mor:"default_user_quickforwards_rule_id"`
 	// recordingEnabled (default_user_recording_enabled).
 	// +optional
-	RecordingEnabled *bool `json:"recordingEnabled,omitempty"`
+	RecordingEnabled *bool `json:"recordingEnabled,omitempty" mor:"default_user_recording_enabled"`
 	// recordingForcedEnabled (default_user_recording_forced_enabled).
 	// +optional
-	RecordingForcedEnabled *bool `json:"recordingForcedEnabled,omitempty"`
+	RecordingForcedEnabled *bool `json:"recordingForcedEnabled,omitempty" mor:"default_user_recording_forced_enabled"`
 	// tariffID of a tariff with purpose user or user_wholesale (default_user_tariff_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
-	TariffID *int64 `json:"tariffID,omitempty"`
+	TariffID *int64 `json:"tariffID,omitempty" mor:"default_user_tariff_id"`
 }
 
 // AudioCodec is a codec MOR knows for devices.
@@ -70,38 +70,38 @@ type DefaultDevice struct {
 	// callLimit of simultaneous calls, 0 for none (default_device_call_limit).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	CallLimit *int32 `json:"callLimit,omitempty"`
+	CallLimit *int32 `json:"callLimit,omitempty" mor:"default_device_call_limit"`
 	// canReinvite (default_device_canreinvite).
 	// +kubebuilder:validation:Enum=yes;no;nonat;update;"update,nonat"
 	// +optional
-	CanReinvite *string `json:"canReinvite,omitempty"`
+	CanReinvite *string `json:"canReinvite,omitempty" mor:"default_device_canreinvite"`
 	// nat (default_device_nat).
 	// +kubebuilder:validation:Enum=yes;no;force_rport;comedia
 	// +optional
-	NAT *string `json:"nat,omitempty"`
+	NAT *string `json:"nat,omitempty" mor:"default_device_nat"`
 	// qualify: "no" or an integer >= 1000 in milliseconds (default_device_qualify).
 	// +kubebuilder:validation:Pattern=`^(no|[1-9][0-9]{3,})$`
 	// +optional
-	Qualify *string `json:"qualify,omitempty"`
+	Qualify *string `json:"qualify,omitempty" mor:"default_device_qualify"`
 	// graceTime in seconds (default_device_grace_time).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	GraceTime *int32 `json:"graceTime,omitempty"`
+	GraceTime *int32 `json:"graceTime,omitempty" mor:"default_device_grace_time"`
 	// audioCodecs in priority order; codecs not named are turned off
 	// (default_device_audio_codecs).
 	// +kubebuilder:validation:MaxItems=10
 	// +listType=atomic
 	// +optional
-	AudioCodecs []AudioCodec `json:"audioCodecs,omitempty"`
+	AudioCodecs []AudioCodec `json:"audioCodecs,omitempty" mor:"default_device_audio_codecs"`
 	// videoCodecs in priority order (default_device_video_codecs).
 	// +kubebuilder:validation:MaxItems=4
 	// +listType=atomic
 	// +optional
-	VideoCodecs []VideoCodec `json:"videoCodecs,omitempty"`
+	VideoCodecs []VideoCodec `json:"videoCodecs,omitempty" mor:"default_device_video_codecs"`
 	// locationID of an existing location (default_device_location_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
-	LocationID *int64 `json:"locationID,omitempty"`
+	LocationID *int64 `json:"locationID,omitempty" mor:"default_device_location_id"`
 }
 
 // MorDefaultsSpec declares MOR's Default User and Default Device settings. There is no

@@ -73,7 +73,11 @@ type Kind[T Resource] interface {
 	// Connect returns the External for obj: the kind finds its own server and
 	// credentials, so the loop knows nothing of them.
 	Connect(ctx context.Context, obj T) (External, error)
-	// Finalizer is the finalizer to hold while the external thing exists, or "" when
-	// deleting the resource needs no external call.
+}
+
+// Finalizing is implemented by a Kind whose resources may hold something outside the
+// cluster to delete: the loop holds its finalizer while they exist. Kinds without it
+// need no external call on deletion.
+type Finalizing interface {
 	Finalizer() string
 }

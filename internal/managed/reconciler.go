@@ -56,7 +56,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	}
 
 	// 1. Hold a finalizer while MOR may hold something to delete.
-	if f := r.Kind.Finalizer(); f != "" && obj.GetDeletionTimestamp().IsZero() && !obj.ObserveOnly() &&
+	if f := r.finalizer(); f != "" && obj.GetDeletionTimestamp().IsZero() && !obj.ObserveOnly() &&
 		!controllerutil.ContainsFinalizer(obj, f) {
 		controllerutil.AddFinalizer(obj, f)
 		if err := r.Client.Update(ctx, obj); err != nil {
@@ -177,7 +177,7 @@ func (r *Reconciler[T]) observedOnly(obj T, reason, message string) ctrl.Result 
 }
 
 func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) {
-	f := r.Kind.Finalizer()
+	f := r.finalizer()
 	if f == "" || !controllerutil.ContainsFinalizer(obj, f) {
 		return ctrl.Result{}, nil
 	}
@@ -197,6 +197,14 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 	}
 	metrics.Forget(r.Kind.Name(), types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}.String())
 	return ctrl.Result{}, nil
+}
+
+// finalizer is the Kind's finalizer, or "" when it needs none.
+func (r *Reconciler[T]) finalizer() string {
+	if f, ok := any(r.Kind).(Finalizing); ok {
+		return f.Finalizer()
+	}
+	return ""
 }
 
 // orphans reports whether deleting obj must leave MOR alone, so that neither the server

@@ -3,6 +3,7 @@ package mor
 import (
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Params maps the spec fields a resource sets to MOR parameters. Unset (nil) fields are
@@ -23,12 +24,49 @@ func Add[V Value](p *Params, field, param string, v *V) {
 	if v == nil {
 		return
 	}
+	p.set(field, param, format(*v), reflect.ValueOf(*v).Kind() != reflect.String)
+}
+
+func (p *Params) set(field, param, value string, numeric bool) {
 	if p.fields == nil {
 		p.fields, p.spec, p.numeric = Fields{}, map[string]string{}, map[string]bool{}
 	}
-	p.fields[param] = format(*v)
+	p.fields[param] = value
 	p.spec[param] = field
-	p.numeric[param] = reflect.ValueOf(*v).Kind() != reflect.String
+	p.numeric[param] = numeric
+}
+
+// ParamsOf maps a spec (a pointer to a struct) to MOR parameters: each set field tagged
+// `mor:"<parameter>"` — a pointer to a string, integer or bool, or a list of strings
+// sent as MOR's comma list — named in status by its JSON path under "spec". Untagged
+// struct pointers (e.g. spec.user) are walked the same way. The mapping thus lives on
+// the API type, beside the field and its validation.
+func ParamsOf(spec any) *Params {
+	p := &Params{}
+	p.walk(reflect.ValueOf(spec).Elem(), "spec")
+	return p
+}
+
+func (p *Params) walk(v reflect.Value, path string) {
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		field := path + "." + strings.Split(f.Tag.Get("json"), ",")[0]
+		param, tagged := f.Tag.Lookup("mor")
+		switch {
+		case fv.Kind() == reflect.Pointer && fv.IsNil(), fv.Kind() == reflect.Slice && fv.IsNil():
+		case tagged && fv.Kind() == reflect.Slice:
+			parts := make([]string, fv.Len())
+			for j := range parts {
+				parts[j] = fv.Index(j).String()
+			}
+			p.set(field, param, strings.Join(parts, ","), false)
+		case tagged && fv.Kind() == reflect.Pointer:
+			e := fv.Elem()
+			p.set(field, param, formatValue(e), e.Kind() != reflect.String)
+		case fv.Kind() == reflect.Pointer && fv.Elem().Kind() == reflect.Struct:
+			p.walk(fv.Elem(), field)
+		}
+	}
 }
 
 // Fields returns the MOR parameters to send.
@@ -49,8 +87,9 @@ func (p *Params) SpecFields(params []string) []string {
 
 // format renders a value as MOR expects it; reflection covers named types such as
 // v1alpha1.LocationRuleType.
-func format[V Value](v V) string {
-	rv := reflect.ValueOf(v)
+func format[V Value](v V) string { return formatValue(reflect.ValueOf(v)) }
+
+func formatValue(rv reflect.Value) string {
 	switch rv.Kind() {
 	case reflect.Bool:
 		if rv.Bool() {

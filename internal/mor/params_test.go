@@ -1,0 +1,46 @@
+package mor_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+type codec string
+
+type nested struct {
+	Limit  *int32  `json:"limit,omitempty" mor:"n_limit"`
+	Codecs []codec `json:"codecs,omitempty" mor:"n_codecs"`
+}
+
+type spec struct {
+	Ref     *struct{ Name string } `json:"ref,omitempty"` // untagged, no tags inside: ignored
+	ID      int64                  `json:"id"`            // untagged: identity, not a parameter
+	Name    *string                `json:"name,omitempty" mor:"name"`
+	Enabled *bool                  `json:"enabled,omitempty" mor:"enabled"`
+	Unset   *int64                 `json:"unset,omitempty" mor:"unset"`
+	Inner   *nested                `json:"inner,omitempty"`
+	Absent  *nested                `json:"absent,omitempty"`
+}
+
+func TestParamsOf(t *testing.T) {
+	g := NewWithT(t)
+	name, yes, limit := " uk ", true, int32(7)
+	p := mor.ParamsOf(&spec{
+		Ref: &struct{ Name string }{"x"}, ID: 9, Name: &name, Enabled: &yes,
+		Inner: &nested{Limit: &limit, Codecs: []codec{"alaw", "g729"}},
+	})
+	g.Expect(p.Fields()).To(Equal(mor.Fields{
+		"name": " uk ", "enabled": "1", "n_limit": "7", "n_codecs": "alaw,g729",
+	}), "set tagged fields only, values as MOR expects them")
+	g.Expect(p.SpecFields([]string{"name", "n_limit", "n_codecs"})).To(Equal(
+		[]string{"spec.name", "spec.inner.limit", "spec.inner.codecs"}), "JSON paths under spec")
+	g.Expect(p.Diff(mor.Fields{"name": " uk ", "enabled": "1.0", "n_limit": "7", "n_codecs": "alaw,g729"})).To(BeEmpty(),
+		"flags and integers compare as numbers")
+	g.Expect(p.Diff(mor.Fields{"name": "uk", "enabled": "1", "n_limit": "7", "n_codecs": "alaw, g729"})).To(
+		Equal([]string{"n_codecs", "name"}), "text and comma lists compare exactly")
+	g.Expect(mor.ParamsOf(&spec{Inner: &nested{Codecs: []codec{}}}).Fields()).To(Equal(mor.Fields{"n_codecs": ""}),
+		"an empty list is managed (sent as empty), unlike an omitted one")
+}
