@@ -106,7 +106,11 @@ func WriteDir(dir string, docs []Document) (err error) {
 		files[n], names = d.YAML, append(names, n)
 	}
 	kust := "# Written by kubectl mor export: kubectl apply -k .\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-	for _, n := range names {
+	for i, n := range names {
+		if docs[i].Kind == "MorDefaults" { // a skeleton: applied only once filled in
+			kust += "# - " + n + " (fill in spec.user/spec.device first)\n"
+			continue
+		}
 		kust += "- " + n + "\n"
 	}
 	files["kustomization.yaml"], names = []byte(kust), append(names, "kustomization.yaml")
