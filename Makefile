@@ -70,12 +70,20 @@ bench: ## Benchmarks (simulator throughput, client overhead, reconcile).
 ##@ Build
 
 .PHONY: build
-build: generate fmt vet manager ## Build the manager binary (bin/manager).
+build: generate fmt vet manager plugin ## Build the manager (bin/manager) and the kubectl plugin (bin/kubectl-mor).
 
 MANAGER ?= bin/manager
 .PHONY: manager
 manager: ## The static manager binary alone: the build the Dockerfile and the demo run.
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(MANAGER) .
+
+.PHONY: plugin
+plugin: ## The kubectl plugin alone: bin/kubectl-mor (put bin/ on PATH for `kubectl mor`).
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/kubectl-mor ./cmd/kubectl-mor
+
+.PHONY: build-installer
+build-installer: ## Render dist/install.yaml (CRDs, RBAC, Deployment) with the image IMG.
+	IMG=$(IMG) ./hack/build-installer.sh dist/install.yaml
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the current kubeconfig.

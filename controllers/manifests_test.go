@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -81,21 +82,11 @@ func renderAndApply(kubectl string) (*renderedManifests, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubectl kustomize ../config/default: %w\n%s", err, stderr.String())
 	}
-	m := &renderedManifests{byKind: map[string][]*unstructured.Unstructured{}}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
-	for {
-		u := &unstructured.Unstructured{}
-		if err := dec.Decode(&u.Object); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, fmt.Errorf("decoding rendered manifests: %w", err)
-		}
-		if len(u.Object) == 0 {
-			continue
-		}
-		m.byKind[u.GetKind()] = append(m.byKind[u.GetKind()], u)
+	byKind, err := decodeManifests(out)
+	if err != nil {
+		return nil, err
 	}
+	m := &renderedManifests{byKind: byKind}
 	for _, b := range m.byKind["ClusterRoleBinding"] {
 		var crb rbacv1.ClusterRoleBinding
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(b.Object, &crb); err != nil {
@@ -132,6 +123,65 @@ func renderAndApply(kubectl string) (*renderedManifests, error) {
 		}
 	}
 	return m, nil
+}
+
+// decodeManifests splits a rendered YAML stream into objects by kind.
+func decodeManifests(out []byte) (map[string][]*unstructured.Unstructured, error) {
+	byKind := map[string][]*unstructured.Unstructured{}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
+	for {
+		u := &unstructured.Unstructured{}
+		if err := dec.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				return byKind, nil
+			}
+			return nil, fmt.Errorf("decoding rendered manifests: %w", err)
+		}
+		if len(u.Object) > 0 {
+			byKind[u.GetKind()] = append(byKind[u.GetKind()], u)
+		}
+	}
+}
+
+// TestInstallerApplies renders dist/install.yaml as `make build-installer` does (into a
+// temporary file) and applies every object with server-side apply: all are accepted, and
+// the Deployment runs the image IMG names. It runs after config/default was applied by
+// appliedManifests, so the objects exist and this apply takes them over.
+func TestInstallerApplies(t *testing.T) {
+	g := NewWithT(t)
+	appliedManifests(t)
+	const img = "registry.example.com:5000/mor/mor-operator:v1.2.3"
+	out := filepath.Join(t.TempDir(), "install.yaml")
+	cmd := exec.Command(filepath.Join("..", "hack", "build-installer.sh"), out)
+	cmd.Env = append(cmd.Environ(), "IMG="+img)
+	b, err := cmd.CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), string(b))
+	rendered, err := os.ReadFile(out)
+	g.Expect(err).NotTo(HaveOccurred())
+	byKind, err := decodeManifests(rendered)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(byKind["CustomResourceDefinition"]).To(HaveLen(4))
+	g.Expect(byKind["Deployment"]).To(HaveLen(1))
+
+	containers, _, _ := unstructured.NestedSlice(byKind["Deployment"][0].Object, "spec", "template", "spec", "containers")
+	g.Expect(containers).To(ContainElement(HaveKeyWithValue("image", img)))
+
+	ctx := context.Background()
+	n := 0
+	for _, kind := range []string{"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"} {
+		opts := []client.ApplyOption{client.FieldOwner("mor-operator-installer-test"), client.ForceOwnership}
+		if kind == "Service" || kind == "Deployment" {
+			// Not created by appliedManifests either: TestManifestsApply dry-run creates them.
+			opts = append(opts, client.DryRunAll)
+		}
+		for _, obj := range byKind[kind] {
+			g.Expect(k8s.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj.DeepCopy()), opts...)).To(Succeed(), "%s %s", kind, obj.GetName())
+			n++
+		}
+		delete(byKind, kind)
+	}
+	g.Expect(byKind).To(BeEmpty(), "kinds the test does not apply")
+	g.Expect(n).To(BeNumerically(">", 20))
 }
 
 func TestManifestsApply(t *testing.T) {

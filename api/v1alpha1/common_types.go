@@ -59,6 +59,21 @@ type ResourceStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
+// FieldDrift is one spec field MOR differs in: the value the spec declares and the one
+// MOR holds, both as the spec would write them ("" when MOR has none). Never a secret:
+// no kind has a secret spec field.
+type FieldDrift struct {
+	// field is the spec field's path, as in driftedFields, e.g. "spec.tariffID".
+	// +required
+	Field string `json:"field"`
+	// desired is the spec's value.
+	// +optional
+	Desired string `json:"desired,omitempty"`
+	// observed is MOR's value.
+	// +optional
+	Observed string `json:"observed,omitempty"`
+}
+
 // ServerName returns the referenced MorServer's name, "default" when omitted.
 func ServerName(ref *ServerReference) string {
 	if ref == nil || ref.Name == "" {

@@ -41,6 +41,11 @@ type DIDRateStatus struct {
 	// +listType=set
 	// +optional
 	DriftedFields []string `json:"driftedFields,omitempty"`
+	// drift lists each spec field MOR differs in while ObserveOnly, with both values.
+	// +listType=map
+	// +listMapKey=field
+	// +optional
+	Drift []FieldDrift `json:"drift,omitempty"`
 }
 
 // +kubebuilder:object:root=true

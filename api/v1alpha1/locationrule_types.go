@@ -129,6 +129,11 @@ type LocationRuleStatus struct {
 	// +listType=set
 	// +optional
 	DriftedFields []string `json:"driftedFields,omitempty"`
+	// drift lists each spec field MOR differs in while ObserveOnly, with both values.
+	// +listType=map
+	// +listMapKey=field
+	// +optional
+	Drift []FieldDrift `json:"drift,omitempty"`
 }
 
 // +kubebuilder:object:root=true

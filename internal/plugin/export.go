@@ -1,0 +1,143 @@
+// Package plugin is the logic of the kubectl-mor plugin: export MOR's configuration as
+// manifests and plan what the operator would write. cmd/kubectl-mor only wires flags.
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// MOR is what the plugin reads from MOR; *mor.Client implements it.
+type MOR interface {
+	SystemVersion(ctx context.Context) (string, error)
+	ListLocationRules(ctx context.Context, locationID int64) ([]mor.Fields, error)
+	ListAllLocations(ctx context.Context) ([]mor.Location, error)
+	GetLocationRule(ctx context.Context, ruleID int64) (mor.Fields, error)
+	GetDIDRate(ctx context.Context, didID int64) (mor.Fields, error)
+}
+
+// ExportOptions says what to export and how the manifests look.
+type ExportOptions struct {
+	Locations []int64 // nil: every location the MOR user owns
+	DIDs      []int64
+	// Namespace is written into metadata.namespace when not empty.
+	Namespace string
+	// Server is the MorServer the resources reference; "default" is left out.
+	Server     string
+	NamePrefix string
+	// ManagementPolicy and DeletionPolicy default to ObserveOnly and Orphan.
+	ManagementPolicy v1alpha1.ManagementPolicy
+	DeletionPolicy   v1alpha1.DeletionPolicy
+	// Managed holds rule ids a LocationRule already manages; with SkipManaged those
+	// rules are left out (--unmanaged).
+	Managed     map[int64]bool
+	SkipManaged bool
+	// Defaults adds the MorDefaults skeleton.
+	Defaults bool
+}
+
+// Export reads MOR and returns the documents, in a stable order: the MorDefaults
+// skeleton, DIDRates by DID id, LocationRules by location id then rule id. Warnings name
+// values the CRDs would refuse.
+func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, warnings []string, err error) {
+	if o.ManagementPolicy == "" {
+		o.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
+	}
+	if o.DeletionPolicy == "" {
+		o.DeletionPolicy = v1alpha1.DeletionPolicyOrphan
+	}
+	if _, err := api.SystemVersion(ctx); err != nil {
+		return nil, nil, err
+	}
+	if o.Defaults {
+		docs = append(docs, defaultsDoc(o))
+	}
+	for _, id := range sortedUnique(o.DIDs) {
+		f, err := api.GetDIDRate(ctx, id)
+		if err != nil {
+			return nil, nil, &inputError{what: fmt.Sprintf("DID %d", id), fix: "check --dids", err: err}
+		}
+		spec, w := didSpec(f, id)
+		warnings = append(warnings, w...)
+		spec.ServerRef = serverRef(o.Server)
+		spec.ManagementPolicy = &o.ManagementPolicy
+		docs = append(docs, newDoc("DIDRate", didName(o.NamePrefix, id), o.Namespace, spec,
+			fmt.Sprintf("rate details of MOR DID %d", id)))
+	}
+
+	locs, err := readLocations(ctx, api, o.Locations)
+	if err != nil {
+		return nil, nil, err
+	}
+	type rule struct {
+		loc, id int64
+		spec    v1alpha1.LocationRuleSpec
+	}
+	var rules []rule
+	for _, l := range locs {
+		for _, f := range l.Rules {
+			spec, w, err := ruleSpec(f, l.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			if o.SkipManaged && o.Managed[*spec.RuleID] {
+				continue
+			}
+			warnings = append(warnings, w...)
+			rules = append(rules, rule{l.ID, *spec.RuleID, spec})
+		}
+	}
+	slices.SortFunc(rules, func(a, b rule) int {
+		if a.loc != b.loc {
+			return int(a.loc - b.loc)
+		}
+		return int(a.id - b.id)
+	})
+	for _, r := range rules {
+		r.spec.ServerRef = serverRef(o.Server)
+		r.spec.ManagementPolicy = &o.ManagementPolicy
+		r.spec.DeletionPolicy = &o.DeletionPolicy
+		name := ""
+		if r.spec.Name != nil {
+			name = *r.spec.Name
+		}
+		docs = append(docs, newDoc("LocationRule", ruleName(o.NamePrefix, r.loc, r.id, name), o.Namespace, r.spec,
+			fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc)))
+	}
+	return docs, warnings, nil
+}
+
+// readLocations reads the chosen locations one by one (location_rules_get per id), or
+// every location at once (location_rules_get all=1) when none are chosen.
+func readLocations(ctx context.Context, api MOR, ids []int64) ([]mor.Location, error) {
+	if ids == nil {
+		return api.ListAllLocations(ctx)
+	}
+	var out []mor.Location
+	for _, id := range sortedUnique(ids) {
+		rules, err := api.ListLocationRules(ctx, id)
+		if err != nil {
+			return nil, &inputError{what: "location " + strconv.FormatInt(id, 10), fix: "check --locations", err: err}
+		}
+		out = append(out, mor.Location{ID: id, Rules: rules})
+	}
+	return out, nil
+}
+
+func serverRef(name string) *v1alpha1.ServerReference {
+	if name == "" || name == v1alpha1.DefaultServerName {
+		return nil
+	}
+	return &v1alpha1.ServerReference{Name: name}
+}
+
+func sortedUnique(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

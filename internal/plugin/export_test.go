@@ -1,0 +1,106 @@
+package plugin
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+)
+
+// TestExportRoundTrip: 300 hand-made rules are exported with every value MOR reports,
+// byte-identical on a second export, and decode back to exactly MOR's values.
+func TestExportRoundTrip(t *testing.T) {
+	const n = 300
+	sim, api, _ := newSim(t, handSeed(n), 1e6)
+	o := ExportOptions{Namespace: "mor", DIDs: []int64{3, 1}, Defaults: true}
+	first := exportString(t, api, o)
+	sim.ResetRequests()
+	if second := exportString(t, api, o); second != first {
+		t.Fatal("second export differs from the first")
+	}
+	for _, r := range sim.Requests() {
+		if !strings.HasSuffix(r.Method, "_get") {
+			t.Errorf("export called %s: it must only read", r.Method)
+		}
+	}
+
+	st := sim.Snapshot()
+	names := map[string]bool{}
+	var rules, dids, defaults int
+	for _, doc := range strings.Split(first, "\n---\n") {
+		b := []byte(doc)
+		var u struct {
+			Kind     string            `json:"kind"`
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		mustDecode(t, b, &u)
+		if errs := validation.IsDNS1123Label(u.Metadata.Name); len(errs) > 0 || names[u.Metadata.Name] || u.Metadata.Namespace != "mor" {
+			t.Errorf("%s %q: not a unique DNS-1123 label in namespace mor (%v)", u.Kind, u.Metadata.Name, errs)
+		}
+		names[u.Metadata.Name] = true
+		switch u.Kind {
+		case "MorDefaults":
+			defaults++
+		case "DIDRate":
+			dids++
+			var d v1alpha1.DIDRate
+			mustDecode(t, b, &d)
+			want := st.DIDs[d.Spec.DIDID]
+			if *d.Spec.ProviderTariffID != want.ProviderTariffID || *d.Spec.OwnerTariffID != want.OwnerTariffID ||
+				*d.Spec.AllowCallReject != (want.AllowCallReject == 1) || *d.Spec.AllowCallRejectProvider != (want.AllowCallRejectProvider == 1) {
+				t.Errorf("DID %d: exported %+v, MOR has %+v", d.Spec.DIDID, d.Spec, want)
+			}
+		case "LocationRule":
+			rules++
+			var lr v1alpha1.LocationRule
+			mustDecode(t, b, &lr)
+			checkRule(t, &lr, st.Rules[*lr.Spec.RuleID])
+		}
+	}
+	if rules != n || dids != 2 || defaults != 1 {
+		t.Errorf("exported %d rules, %d DIDs, %d MorDefaults; want %d, 2, 1", rules, dids, defaults, n)
+	}
+}
+
+func checkRule(t *testing.T, lr *v1alpha1.LocationRule, want *morsim.Rule) {
+	t.Helper()
+	s := lr.Spec
+	id := func(v int64) int64 {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	type pair struct{ got, want any }
+	for field, p := range map[string]pair{
+		"locationID": {s.LocationID, want.LocationID}, "name": {*s.Name, trimmedByClient(want.Name)},
+		"enabled": {*s.Enabled, want.Enabled == 1}, "type": {string(*s.Type), want.LrType},
+		"cut": {*s.Cut, want.Cut}, "add": {*s.Add, want.Add}, "srcCut": {*s.SrcCut, want.SrcCut}, "srcAdd": {*s.SrcAdd, want.SrcAdd},
+		"minLen": {int(*s.MinLen), want.MinLen}, "maxLen": {int(*s.MaxLen), want.MaxLen},
+		"srcMinLen": {int(*s.SrcMinLen), want.SrcMinLen}, "srcMaxLen": {int(*s.SrcMaxLen), want.SrcMaxLen},
+		"tariffID": {*s.TariffID, id(want.TariffID)}, "lcrID": {*s.LCRID, id(want.LcrID)},
+		"didID": {*s.DIDID, id(want.DidID)}, "deviceID": {*s.DeviceID, id(want.DeviceID)},
+		"changeCallerIDName": {*s.ChangeCallerIDName, want.ChangeCallerIDName == 1},
+		"managementPolicy":   {*s.ManagementPolicy, v1alpha1.ManagementPolicyObserveOnly},
+		"deletionPolicy":     {*s.DeletionPolicy, v1alpha1.DeletionPolicyOrphan},
+	} {
+		if p.got != p.want {
+			t.Errorf("rule %d %s: exported %#v, MOR has %#v", want.ID, field, p.got, p.want)
+		}
+	}
+	if s.ServerRef != nil {
+		t.Errorf("rule %d: serverRef %v written for the default server", want.ID, s.ServerRef)
+	}
+}
+
+func mustDecode(t *testing.T, b []byte, into any) {
+	t.Helper()
+	if err := yaml.Unmarshal(b, into); err != nil {
+		t.Fatal(err)
+	}
+}

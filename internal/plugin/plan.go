@@ -1,0 +1,317 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+)
+
+// Actions of a plan row.
+const (
+	ActionCreate    = "create"
+	ActionUpdate    = "update"
+	ActionNothing   = "nothing"
+	ActionPending   = "pending"   // not observed yet, or the operator is still at work
+	ActionBlocked   = "blocked"   // Stalled: a person must act first
+	ActionUnmanaged = "unmanaged" // a MOR rule no resource manages: never touched
+)
+
+// Row is one line of a plan.
+type Row struct {
+	Namespace, Kind, Name, Action string
+	Details                       []string
+}
+
+// Changes reports whether the row means the operator would write or cannot tell.
+func (r Row) Changes() bool { return r.Action != ActionNothing && r.Action != ActionUnmanaged }
+
+// Connector returns the MOR of a MorServer; it is called once per server.
+type Connector func(ctx context.Context, namespace, server string) (MOR, error)
+
+// PlanOptions scopes a plan.
+type PlanOptions struct {
+	Namespace string  // "" for all namespaces
+	Locations []int64 // extra locations to list unmanaged rules of
+}
+
+// Plan reads the LocationRules and DIDRates in scope and says, from their status, what
+// the operator would write if every ObserveOnly resource were switched to Manage; then
+// lists the rules of their locations (and opts.Locations) no resource manages.
+func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOptions) ([]Row, error) {
+	p := &planner{connect: cachedConnector(connect)}
+	var rules v1alpha1.LocationRuleList
+	var dids v1alpha1.DIDRateList
+	if err := c.List(ctx, &rules, client.InNamespace(opts.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing LocationRules: %w", err)
+	}
+	if err := c.List(ctx, &dids, client.InNamespace(opts.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing DIDRates: %w", err)
+	}
+
+	var rows []Row
+	type group struct{ namespace, server string }
+	locations := map[group]map[int64]bool{}
+	managed := map[group]map[int64]bool{}
+	for i := range rules.Items {
+		r := &rules.Items[i]
+		g := group{r.Namespace, v1alpha1.ServerName(r.Spec.ServerRef)}
+		if locations[g] == nil {
+			locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
+		}
+		locations[g][r.Spec.LocationID] = true
+		for _, id := range []*int64{r.Spec.RuleID, r.Status.RuleID} {
+			if id != nil {
+				managed[g][*id] = true
+			}
+		}
+		rows = append(rows, p.ruleRow(ctx, r))
+	}
+	for i := range dids.Items {
+		rows = append(rows, p.didRow(ctx, &dids.Items[i]))
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		return strings.Compare(a.Namespace+"/"+a.Kind+"/"+a.Name, b.Namespace+"/"+b.Kind+"/"+b.Name)
+	})
+	if len(opts.Locations) > 0 && opts.Namespace != "" {
+		g := group{opts.Namespace, v1alpha1.DefaultServerName}
+		if locations[g] == nil {
+			locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
+		}
+		for _, l := range opts.Locations {
+			locations[g][l] = true
+		}
+	}
+
+	groups := make([]group, 0, len(locations))
+	for g := range locations {
+		groups = append(groups, g)
+	}
+	slices.SortFunc(groups, func(a, b group) int { return strings.Compare(a.namespace+"/"+a.server, b.namespace+"/"+b.server) })
+	for _, g := range groups {
+		api, err := p.connect(ctx, g.namespace, g.server)
+		if err != nil {
+			return nil, err
+		}
+		locs := make([]int64, 0, len(locations[g]))
+		for l := range locations[g] {
+			locs = append(locs, l)
+		}
+		slices.Sort(locs)
+		for _, l := range locs {
+			found, err := api.ListLocationRules(ctx, l)
+			if err != nil {
+				return nil, &inputError{what: "location " + strconv.FormatInt(l, 10), fix: "check --locations and spec.locationID", err: err}
+			}
+			for _, f := range found {
+				id, _ := strconv.ParseInt(f["id"], 10, 64)
+				if id == 0 || managed[g][id] {
+					continue
+				}
+				rows = append(rows, Row{Namespace: g.namespace, Kind: "MOR rule", Name: strconv.FormatInt(id, 10),
+					Action: ActionUnmanaged, Details: []string{fmt.Sprintf("location %d, name %s (server %s)", l, strconv.Quote(f["name"]), g.server)}})
+			}
+		}
+	}
+	return rows, nil
+}
+
+type planner struct{ connect Connector }
+
+func cachedConnector(c Connector) Connector {
+	cache := map[string]MOR{}
+	return func(ctx context.Context, namespace, server string) (MOR, error) {
+		k := namespace + "/" + server
+		if m, ok := cache[k]; ok {
+			return m, nil
+		}
+		m, err := c(ctx, namespace, server)
+		if err != nil {
+			return nil, err
+		}
+		cache[k] = m
+		return m, nil
+	}
+}
+
+// verdict is what a resource's conditions say, before drift details.
+func verdict(generation int64, st v1alpha1.ResourceStatus) (action, detail string) {
+	if s := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
+		return ActionBlocked, s.Reason + ": " + s.Message
+	}
+	ready := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
+	switch {
+	case ready == nil || st.ObservedGeneration < generation || ready.ObservedGeneration < generation:
+		return ActionPending, "not observed by the operator yet"
+	case ready.Status == metav1.ConditionTrue:
+		return ActionNothing, ""
+	case ready.Reason == "NotFound":
+		return ActionCreate, ""
+	case ready.Reason == "Drifted":
+		return ActionUpdate, ""
+	}
+	return ActionPending, ready.Reason + ": " + ready.Message
+}
+
+func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule) Row {
+	row := Row{Namespace: r.Namespace, Kind: "LocationRule", Name: r.Name}
+	var detail string
+	row.Action, detail = verdict(r.Generation, r.Status.ResourceStatus)
+	switch {
+	case row.Action == ActionCreate && r.Spec.RuleID != nil:
+		row.Action, detail = ActionBlocked, fmt.Sprintf("adopted rule %d is not in MOR; an adopted rule is not re-created", *r.Spec.RuleID)
+	case row.Action == ActionCreate:
+		detail = "new rule in location " + strconv.FormatInt(r.Spec.LocationID, 10)
+	case row.Action == ActionUpdate:
+		id := r.Status.RuleID
+		if id == nil {
+			id = r.Spec.RuleID
+		}
+		row.Details = p.driftDetails(r.Status.Drift, r.Status.DriftedFields, r.Spec, func() (any, error) {
+			if id == nil {
+				return nil, fmt.Errorf("no rule id in status")
+			}
+			api, err := p.connect(ctx, r.Namespace, v1alpha1.ServerName(r.Spec.ServerRef))
+			if err != nil {
+				return nil, err
+			}
+			f, err := api.GetLocationRule(ctx, *id)
+			if err != nil {
+				return nil, err
+			}
+			spec, _, err := ruleSpec(f, r.Spec.LocationID)
+			return spec, err
+		})
+	}
+	if detail != "" {
+		row.Details = append(row.Details, detail)
+	}
+	return row
+}
+
+func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate) Row {
+	row := Row{Namespace: d.Namespace, Kind: "DIDRate", Name: d.Name}
+	var detail string
+	row.Action, detail = verdict(d.Generation, d.Status.ResourceStatus)
+	switch row.Action {
+	case ActionCreate:
+		row.Action, detail = ActionBlocked, fmt.Sprintf("DID %d is not in MOR; DIDs are not created", d.Spec.DIDID)
+	case ActionUpdate:
+		row.Details = p.driftDetails(d.Status.Drift, d.Status.DriftedFields, d.Spec, func() (any, error) {
+			api, err := p.connect(ctx, d.Namespace, v1alpha1.ServerName(d.Spec.ServerRef))
+			if err != nil {
+				return nil, err
+			}
+			f, err := api.GetDIDRate(ctx, d.Spec.DIDID)
+			if err != nil {
+				return nil, err
+			}
+			spec, _ := didSpec(f, d.Spec.DIDID)
+			return spec, nil
+		})
+	}
+	if detail != "" {
+		row.Details = append(row.Details, detail)
+	}
+	return row
+}
+
+// driftDetails renders "field: MOR value → desired value" lines: from status.drift, or,
+// when only status.driftedFields is there, with MOR's values read now (observed).
+func (p *planner) driftDetails(drift []v1alpha1.FieldDrift, fields []string, spec any, observed func() (any, error)) []string {
+	var out []string
+	if len(drift) > 0 {
+		for _, d := range drift {
+			f := fieldName(d.Field)
+			out = append(out, fmt.Sprintf("%s: %s → %s", f, statusValue(f, d.Observed), statusValue(f, d.Desired)))
+		}
+		return out
+	}
+	want := specValues(spec)
+	got, err := observed()
+	if err != nil {
+		for _, f := range fields {
+			out = append(out, fmt.Sprintf("%s: ? → %s", fieldName(f), want[fieldName(f)]))
+		}
+		return append(out, "MOR's values unavailable: "+oneLine(err.Error()))
+	}
+	have := specValues(got)
+	for _, f := range fields {
+		f = fieldName(f)
+		out = append(out, fmt.Sprintf("%s: %s → %s", f, have[f], want[f]))
+	}
+	return out
+}
+
+// fieldName is a spec field's JSON name, without a "spec." prefix.
+func fieldName(f string) string { return strings.TrimPrefix(f, "spec.") }
+
+// textFields are the spec fields whose values are text: shown quoted, so spaces and
+// empty values are visible.
+var textFields = map[string]bool{"name": true, "cut": true, "add": true, "srcCut": true, "srcAdd": true, "type": true}
+
+func statusValue(field, v string) string {
+	if textFields[field] {
+		return strconv.Quote(v)
+	}
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// specValues renders each field of a spec as the plan shows it.
+func specValues(spec any) map[string]string {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = strconv.Quote(s)
+		} else {
+			b, _ := json.Marshal(v)
+			out[k] = string(b)
+		}
+	}
+	return out
+}
+
+// WritePlan prints rows as a table and a summary line.
+func WritePlan(w io.Writer, rows []Row) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tKIND\tNAME\tACTION\tDETAILS")
+	counts := map[string]int{}
+	for _, r := range rows {
+		counts[r.Action]++
+		first := ""
+		if len(r.Details) > 0 {
+			first = r.Details[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Namespace, r.Kind, r.Name, r.Action, first)
+		for _, d := range r.Details[min(1, len(r.Details)):] {
+			fmt.Fprintf(tw, "\t\t\t\t%s\n", d)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nPlan: %d to create, %d to update, %d unchanged, %d pending, %d blocked; %d MOR rules no resource manages.\n",
+		counts[ActionCreate], counts[ActionUpdate], counts[ActionNothing], counts[ActionPending], counts[ActionBlocked], counts[ActionUnmanaged])
+	return err
+}
