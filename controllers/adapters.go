@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
@@ -24,14 +25,30 @@ func connect[R managed.Resource](ctx context.Context, servers Servers, obj R,
 	return build(api), nil
 }
 
-// observeOnly is what driftedFields needs of a resource.
+// observeOnly is what reportedDrift needs of a resource.
 type observeOnly interface{ ObserveOnly() bool }
 
-// driftedFields names, as spec paths, the differing parameters an ObserveOnly resource
-// reports in status; nil for a managed resource, which corrects them instead.
-func driftedFields(obj observeOnly, params *mor.Params, diff []string) []string {
-	if !obj.ObserveOnly() || len(diff) == 0 {
+// fieldDrift gives each differing parameter with its spec path and both values.
+func fieldDrift(params *mor.Params, observed mor.Fields, diff []string) []v1alpha1.FieldDrift {
+	if len(diff) == 0 {
 		return nil
 	}
-	return params.SpecFields(diff)
+	paths := params.SpecFields(diff)
+	out := make([]v1alpha1.FieldDrift, len(diff))
+	for i, p := range diff {
+		out[i] = v1alpha1.FieldDrift{Field: paths[i], Desired: params.Fields()[p], Observed: observed[p]}
+	}
+	return out
+}
+
+// reportedDrift is what an ObserveOnly resource shows in status.driftedFields and
+// status.drift; nil for a managed resource, which corrects the drift instead.
+func reportedDrift(obj observeOnly, drift []v1alpha1.FieldDrift) (fields []string, values []v1alpha1.FieldDrift) {
+	if !obj.ObserveOnly() || len(drift) == 0 {
+		return nil, nil
+	}
+	for _, d := range drift {
+		fields = append(fields, d.Field)
+	}
+	return fields, drift
 }

@@ -41,8 +41,9 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 		return managed.Observation{}, err
 	}
 	diff := e.params.Diff(got)
-	e.did.Status.DriftedFields = driftedFields(e.did, e.params, diff)
-	return managed.Observation{Exists: true, Diff: diff}, nil
+	drift := fieldDrift(e.params, got, diff)
+	e.did.Status.DriftedFields, e.did.Status.Drift = reportedDrift(e.did, drift)
+	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
 }
 
 func (e *didRateExternal) Update(ctx context.Context, diff []string) error {

@@ -1,10 +1,12 @@
 package controllers_test
 
 import (
+	"context"
 	"testing"
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
@@ -62,6 +64,12 @@ func TestDIDRateLifecycle(t *testing.T) {
 	f.sim.Update(func(st *morsim.State) { st.DIDs[3].OwnerTariffID = 5 })
 	f.g.Eventually(func() int64 { return f.did(3).OwnerTariffID }, testTimeout).Should(Equal(int64(2)))
 	f.g.Expect(f.requests(didUpdate)).To(HaveLen(3))
+	f.g.Eventually(func() *v1alpha1.Correction {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(d), d)
+		return d.Status.LastCorrection
+	}, testTimeout).Should(
+		HaveField("Fields", Equal([]v1alpha1.FieldDrift{{Field: "spec.ownerTariffID", Desired: "2", Observed: "5"}})),
+		"the correction is recorded with MOR's old and the new value")
 	f.g.Expect(f.requests(didUpdate)[2].Params).NotTo(HaveKey("allow_call_reject"))
 }
 
@@ -75,6 +83,8 @@ func TestDIDRateObserveOnlyReportsDrift(t *testing.T) {
 	ready := f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
 	f.g.Expect(ready.Message).To(ContainSubstring("owner_tariff_id"))
 	f.g.Expect(d.Status.DriftedFields).To(ConsistOf("spec.ownerTariffID"))
+	f.g.Expect(d.Status.Drift).To(Equal([]v1alpha1.FieldDrift{{Field: "spec.ownerTariffID", Desired: "2", Observed: "4"}}),
+		"drift with both values")
 	f.waitRequests(didGet, 2)
 	f.g.Expect(f.requests(didUpdate)).To(BeEmpty())
 	f.g.Expect(f.did(2).OwnerTariffID).To(Equal(int64(4)))
@@ -83,6 +93,7 @@ func TestDIDRateObserveOnlyReportsDrift(t *testing.T) {
 	f.sim.Update(func(st *morsim.State) { st.DIDs[2].OwnerTariffID = 2 })
 	f.waitReady(d)
 	f.g.Expect(d.Status.DriftedFields).To(BeEmpty())
+	f.g.Expect(d.Status.Drift).To(BeEmpty())
 }
 
 func TestDIDRatePauseStopsCalls(t *testing.T) {

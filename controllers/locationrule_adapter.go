@@ -61,8 +61,9 @@ func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation
 			"rule %s belongs to location %s, not to spec.locationID %d", got["id"], loc, e.rule.Spec.LocationID)
 	}
 	diff := e.params.Diff(got)
-	e.rule.Status.DriftedFields = driftedFields(e.rule, e.params, diff)
-	return managed.Observation{Exists: true, Diff: diff}, nil
+	drift := fieldDrift(e.params, got, diff)
+	e.rule.Status.DriftedFields, e.rule.Status.Drift = reportedDrift(e.rule, drift)
+	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
 }
 
 // find returns the managed rule, or nil when MOR has none: by id when one is known, else

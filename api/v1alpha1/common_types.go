@@ -57,11 +57,29 @@ type ResourceStatus struct {
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// lastCorrection is the last time the operator brought MOR back in line with an
+	// unchanged spec (drift made behind its back), with each field's values. Written
+	// only when a correction happens, so a quiet steady state writes nothing.
+	// +optional
+	LastCorrection *Correction `json:"lastCorrection,omitempty"`
+}
+
+// Correction is one write that undid drift in MOR.
+type Correction struct {
+	// time of the correcting write.
+	// +required
+	Time metav1.Time `json:"time"`
+	// fields corrected: desired is what MOR now holds, observed what it held before.
+	// +listType=map
+	// +listMapKey=field
+	// +optional
+	Fields []FieldDrift `json:"fields,omitempty"`
 }
 
 // FieldDrift is one spec field MOR differs in: the value the spec declares and the one
-// MOR holds, both as the spec would write them ("" when MOR has none). Never a secret:
-// no kind has a secret spec field.
+// MOR holds, both in MOR's form (flags 1/0, "" when MOR has none). Never a secret: no
+// kind has a secret spec field.
 type FieldDrift struct {
 	// field is the spec field's path, as in driftedFields, e.g. "spec.tariffID".
 	// +required

@@ -23,6 +23,9 @@ type Observation struct {
 	Exists bool
 	// Diff names the external parameters whose value differs from the spec.
 	Diff []string
+	// Drift, when the External can read values back, gives each differing field with
+	// the spec's and the observed value: events and status.lastCorrection show them.
+	Drift []v1alpha1.FieldDrift
 }
 
 // External is one kind's view of the outside world for one resource: the only place

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -142,8 +143,10 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 			reason = "Reapplied"
 		} else if r.inSyncBefore(obj) {
 			metrics.DriftCorrected(r.Kind.Name())
+			reason = "Corrected"
+			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now(), Fields: obs.Drift}
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", strings.Join(obs.Diff, ", "))
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", describe(obs))
 	}
 
 	// 8. In sync.
@@ -271,6 +274,19 @@ func (r *Reconciler[T]) pollInterval(obj T) time.Duration {
 		}
 	}
 	return d - d/10 + rand.N(d/5+1)
+}
+
+// describe names what an update changes: each field with MOR's old and the new value
+// when the External read them, else the parameter names.
+func describe(obs Observation) string {
+	if len(obs.Drift) == 0 {
+		return strings.Join(obs.Diff, ", ")
+	}
+	parts := make([]string, len(obs.Drift))
+	for i, d := range obs.Drift {
+		parts[i] = fmt.Sprintf("%s %q → %q", d.Field, d.Observed, d.Desired)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func phaseAction(phase string) string {

@@ -929,3 +929,48 @@ func TestStalledError(t *testing.T) {
 	g.Expect(err.Error()).To(Equal(`SecretNotFound: Secret "mor-api-key" not found`))
 	g.Expect(strings.Contains(err.Error(), "%")).To(BeFalse())
 }
+
+func TestReconcileCorrectionLeavesItsMark(t *testing.T) {
+	inSync := withConditions(metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue,
+		Reason: managed.ReasonAvailable, ObservedGeneration: testGeneration})
+	drift := []v1alpha1.FieldDrift{{Field: "spec.cut", Desired: "44", Observed: "0044"}, {Field: "spec.name", Desired: "uk", Observed: ""}}
+	for _, tc := range []struct {
+		name       string
+		opts       []option
+		drift      []v1alpha1.FieldDrift
+		event      string
+		correction bool
+	}{
+		{name: "drift behind our back, values known", opts: []option{inSync}, drift: drift, correction: true,
+			event: `Normal Corrected Update updated in MOR: spec.cut "0044" → "44", spec.name "" → "uk"`},
+		{name: "an edit of the spec is no correction", drift: drift,
+			event: `Normal Updated Update updated in MOR: spec.cut "0044" → "44", spec.name "" → "uk"`},
+		{name: "values unknown: parameter names", opts: []option{inSync}, correction: true,
+			event: "Normal Corrected Update updated in MOR: cut, name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(tc.opts...))
+			h.ext.obs = managed.Observation{Exists: true, Diff: []string{"cut", "name"}, Drift: tc.drift}
+
+			_, err := h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.g.Expect(h.events()).To(Equal([]string{tc.event}))
+			last := h.get().Status.LastCorrection
+			if !tc.correction {
+				h.g.Expect(last).To(BeNil())
+				return
+			}
+			h.g.Expect(last).NotTo(BeNil())
+			h.g.Expect(last.Fields).To(Equal(tc.drift))
+			h.g.Expect(last.Time.IsZero()).To(BeFalse())
+
+			// In sync again: the mark stays and nothing is written.
+			patches := h.patches()
+			h.ext.obs = managed.Observation{Exists: true}
+			_, err = h.reconcile()
+			h.g.Expect(err).NotTo(HaveOccurred())
+			h.g.Expect(h.patches()).To(Equal(patches), "steady state writes nothing")
+			h.g.Expect(h.get().Status.LastCorrection).To(Equal(last))
+		})
+	}
+}
