@@ -199,8 +199,9 @@ STEP="build"
 step "build: control plane, MOR simulator, operator"
 go build -o "$BIN/controlplane" ./hack/controlplane
 go build -o "$BIN/morsim" ./hack/morsim
+go build -o "$BIN/kubectl-mor" ./cmd/kubectl-mor
 make --no-print-directory manager MANAGER="$BIN/manager" VERSION=demo
-echo "bin/controlplane bin/morsim bin/manager"
+echo "bin/controlplane bin/morsim bin/kubectl-mor bin/manager"
 
 STEP="control plane"
 step "control plane (kube-apiserver + etcd)"
@@ -249,4 +250,74 @@ step "what changed in the MOR simulator (before -> after)"
 "$BIN/controlplane" diff "$DEMO_DIR/sim-before.json" "$DEMO_DIR/sim-after.json"
 step "MOR API calls the operator made"
 "$BIN/controlplane" calls "$DEMO_DIR/sim-requests.json"
+
+# The migration story (docs/migration.md): a MOR configured by hand, brought under GitOps.
+NS=default
+mor() { "$BIN/kubectl-mor" "$@"; }
+# nudge NAME: any annotation change makes the operator look again (instead of waiting
+# for the poll interval).
+nudge() { kubectl annotate locationrule "$1" demo.mor.operator.dev/nudge="$SECONDS" --overwrite >/dev/null; }
+events_of() {
+  kubectl get events -n "$NS" --field-selector "involvedObject.name=$1,reason=$2" \
+    -o jsonpath='{range .items[*]}{.reason}: {.note}{.message}{"\n"}{end}'
+}
+
+STEP="export"
+step "kubectl mor export --server default --unmanaged: MOR's hand-made rules as manifests (ObserveOnly, Orphan)"
+rm -rf "$DEMO_DIR/export"
+mor export -n "$NS" --server default --unmanaged --no-defaults --output-dir "$DEMO_DIR/export"
+ls "$DEMO_DIR/export"
+EXPORTED=$(find "$DEMO_DIR/export" -name 'locationrule-*.yaml' | sort | head -n 1)
+RULE=$(sed -n 's/^  name: //p' "$EXPORTED" | head -n 1)
+echo "exported $(find "$DEMO_DIR/export" -name 'locationrule-*.yaml' | wc -l | tr -d ' ') LocationRules; the story follows $RULE:"
+cat "$EXPORTED"
+
+STEP="apply export"
+step "kubectl apply -k (the exported rules, ObserveOnly: the operator only reads)"
+kubectl apply -n "$NS" -k "$DEMO_DIR/export"
+kubectl wait -n "$NS" --for=condition=Ready --timeout=60s locationrules --all
+
+STEP="plan"
+step "a change in Git: edit $RULE's spec.minLen while it is ObserveOnly, then kubectl mor plan"
+kubectl patch locationrule "$RULE" -n "$NS" --type merge -p '{"spec":{"minLen":2}}'
+kubectl wait -n "$NS" --for=jsonpath='{.status.drift[0].field}'=spec.minLen --timeout=60s "locationrule/$RULE"
+kubectl get locationrule "$RULE" -n "$NS" -o jsonpath='status.drift: {.status.drift}{"\n"}'
+rc=0
+mor plan -n "$NS" || rc=$?
+echo "kubectl mor plan exit code: $rc (2: something would change)"
+[ "$rc" = 2 ] || die "plan should report a change (exit 2), got $rc"
+
+STEP="manage"
+step "switch $RULE to Manage: the operator writes the planned change"
+kubectl patch locationrule "$RULE" -n "$NS" --type merge -p '{"spec":{"managementPolicy":"Manage"}}'
+kubectl wait -n "$NS" --for=condition=Ready --timeout=60s "locationrule/$RULE"
+events_of "$RULE" Updated
+
+STEP="drift"
+RULE_ID=$(kubectl get locationrule "$RULE" -n "$NS" -o jsonpath='{.status.ruleID}')
+step "someone edits rule $RULE_ID by hand in MOR (minlen=7); the operator puts it back"
+"$BIN/controlplane" post "http://$SIM_ADDR/_sim/rules/$RULE_ID" minlen=7 >/dev/null
+nudge "$RULE"
+kubectl wait -n "$NS" --for=jsonpath='{.status.lastCorrection.fields[0].observed}'=7 --timeout=60s "locationrule/$RULE"
+events_of "$RULE" Corrected
+kubectl get locationrule "$RULE" -n "$NS" -o jsonpath='status.lastCorrection: {.status.lastCorrection}{"\n"}'
+
+STEP="rejection"
+step "a rule pointing at a tariff MOR does not have: MOR's answer, verbatim, in status"
+kubectl apply -n "$NS" -f - <<'YAML'
+apiVersion: mor.operator.dev/v1alpha1
+kind: LocationRule
+metadata:
+  name: demo-missing-tariff
+spec:
+  locationID: 1
+  name: demo rule with a missing tariff
+  cut: "00999"
+  add: "+999"
+  tariffID: 999
+YAML
+kubectl wait -n "$NS" --for=condition=Stalled --timeout=60s locationrule/demo-missing-tariff
+kubectl get locationrule demo-missing-tariff -n "$NS" \
+  -o jsonpath='Stalled: {.status.conditions[?(@.type=="Stalled")].reason}: {.status.conditions[?(@.type=="Stalled")].message}{"\n"}'
+kubectl delete locationrule demo-missing-tariff -n "$NS" --wait=true --timeout=60s
 STEP="done"

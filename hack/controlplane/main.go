@@ -10,6 +10,9 @@
 //	    prints a TCP port that is free on 127.0.0.1.
 //	controlplane get URL
 //	    prints the body of GET URL; fails on an error or a non-2xx status.
+//	controlplane post URL [KEY=VALUE...]
+//	    POSTs the pairs as a form and prints the body, failing likewise (the demo's
+//	    hand edit of a simulator rule: /_sim/rules/<id>).
 //	controlplane diff BEFORE.json AFTER.json
 //	    prints what changed between two simulator states (GET /_sim/state): conflines per
 //	    owner and parameter, other entities (DIDs, rules, ...) per id and field. Users
@@ -29,6 +32,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -68,6 +72,11 @@ func dispatch(args []string, out io.Writer) error {
 			return errors.New("usage: controlplane get URL")
 		}
 		return get(args[0], out)
+	case "post":
+		if len(args) < 1 {
+			return errors.New("usage: controlplane post URL [KEY=VALUE...]")
+		}
+		return post(args[0], args[1:], out)
 	case "diff":
 		if len(args) != 2 {
 			return errors.New("usage: controlplane diff BEFORE.json AFTER.json")
@@ -79,7 +88,7 @@ func dispatch(args []string, out io.Writer) error {
 		}
 		return calls(args[0], out)
 	default:
-		return fmt.Errorf("unknown command %q (run, freeport, get, diff, calls)", cmd)
+		return fmt.Errorf("unknown command %q (run, freeport, get, post, diff, calls)", cmd)
 	}
 }
 
@@ -180,14 +189,42 @@ func freePort(out io.Writer) error {
 }
 
 func get(url string, out io.Writer) error {
+	return do(http.MethodGet, url, nil, out)
+}
+
+func post(target string, pairs []string, out io.Writer) error {
+	form := url.Values{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return fmt.Errorf("post: %q is not KEY=VALUE", p)
+		}
+		form.Add(k, v)
+	}
+	return do(http.MethodPost, target, form, out)
+}
+
+// do makes the request and copies a 2xx answer to out; otherwise it fails with the
+// status and the answer's first line.
+func do(method, target string, form url.Values, out io.Writer) error {
 	c := &http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Get(url)
+	var (
+		resp *http.Response
+		err  error
+	)
+	if form == nil {
+		resp, err = c.Get(target)
+	} else {
+		resp, err = c.PostForm(target, form)
+	}
 	if err != nil {
 		return err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		msg, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+		return fmt.Errorf("%s %s: %s: %s", method, target, resp.Status, msg)
 	}
 	_, err = io.Copy(out, resp.Body)
 	return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +95,43 @@ func TestFreePort(t *testing.T) {
 	}
 	if p := strings.TrimSpace(out.String()); p == "" || p == "0" {
 		t.Errorf("freeport printed %q", p)
+	}
+}
+
+func TestPost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if r.PostForm.Get("add") == "" {
+			http.Error(w, "Rule must have add\nsecond line", http.StatusUnprocessableEntity)
+			return
+		}
+		_, _ = w.Write([]byte("add=" + r.PostForm.Get("add") + " name=" + r.PostForm.Get("name")))
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, out, err string
+		args           []string
+	}{
+		{name: "form sent, answer printed", args: []string{"post", srv.URL, "add=0044", "name=a=b c"}, out: "add=0044 name=a=b c"},
+		{name: "non-2xx fails with the answer's first line", args: []string{"post", srv.URL, "name=x"},
+			err: "422 Unprocessable Entity: Rule must have add"},
+		{name: "pairs only", args: []string{"post", srv.URL, "add"}, err: `"add" is not KEY=VALUE`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := dispatch(tc.args, &out)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "second line") {
+					t.Fatalf("err = %v, want one line containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || out.String() != tc.out {
+				t.Fatalf("out, err = %q, %v; want %q", out.String(), err, tc.out)
+			}
+		})
 	}
 }

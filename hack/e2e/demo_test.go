@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -91,6 +92,23 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(output, ": created {") {
 		t.Error("the simulator diff shows no created rule")
+	}
+
+	// The migration story: export → ObserveOnly → plan → Manage → drift corrected, and
+	// a MOR rejection shown verbatim.
+	for _, want := range []string{
+		"wrote 20 resources and kustomization.yaml",
+		"kubectl mor plan exit code: 2",
+		`Updated: updated in MOR: spec.minLen "1" → "2"`,
+		`Corrected: updated in MOR: spec.minLen "7" → "2"`,
+		"Stalled: Rejected: Tariff was not found",
+	} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the demo's output lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`LocationRule +\S+ +update +minLen: 1 → 2`).MatchString(output) {
+		t.Error("the plan shows no update of minLen: 1 → 2")
 	}
 
 	// Everything the demo started is stopped.

@@ -417,6 +417,10 @@ func signingKeys(st *State, caller *User, m *method) []string {
 
 // serveSim serves the unauthenticated test endpoints.
 func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, handEditPrefix) {
+		s.serveHandEdit(w, r)
+		return
+	}
 	switch r.URL.Path {
 	case "/_sim/state":
 		if !allow(w, r, http.MethodGet) {
