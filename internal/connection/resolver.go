@@ -43,43 +43,26 @@ type cachedClient struct {
 // fix are returned as *verdict.StalledError.
 func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Client, error) {
 	key := types.NamespacedName{Namespace: namespace, Name: name}
-	var server v1alpha1.MorServer
-	if err := r.Servers.Get(ctx, key, &server); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found in namespace %q", name, namespace)
-		}
-		return nil, err
-	}
-	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
-	}
-
-	if c := r.reusable(ctx, key, &server); c != nil {
-		return c, nil
-	}
-
-	key1, keyVersion, err := r.secretValue(ctx, namespace, server.Spec.SecretKeyRef)
+	server, err := readServer(ctx, r.Servers, key)
 	if err != nil {
 		return nil, err
 	}
-	versions := []string{keyVersion}
-	var caPEM []byte
-	if ref := caRef(&server); ref != nil {
-		ca, caVersion, err := r.secretValue(ctx, namespace, *ref)
-		if err != nil {
-			return nil, err
-		}
-		caPEM = []byte(ca)
-		versions = append(versions, caVersion)
+	if c := r.reusable(ctx, key, server); c != nil {
+		return c, nil
 	}
-	version := clientVersion(&server, versions)
+	cfg, versions, err := configFor(ctx, r.Secrets, server)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Observer = metrics.RequestObserver(namespace + "/" + name)
+	version := clientVersion(server, versions)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.clients[key]; ok && c.version == version {
 		return c.client, nil
 	}
-	c, err := mor.New(clientConfig(&server, key1, caPEM))
+	c, err := mor.New(cfg)
 	if err != nil {
 		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
 	}
@@ -88,6 +71,52 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 	}
 	r.clients[key] = cachedClient{version: version, client: c}
 	return c, nil
+}
+
+// Config reads the MorServer namespace/name and its Secrets and returns the client
+// configuration the operator uses for it (without metrics), so that other programs
+// (the kubectl plugin) reach MOR exactly as the operator does.
+func Config(ctx context.Context, c client.Reader, namespace, name string) (mor.Config, error) {
+	server, err := readServer(ctx, c, types.NamespacedName{Namespace: namespace, Name: name})
+	if err != nil {
+		return mor.Config{}, err
+	}
+	cfg, _, err := configFor(ctx, c, server)
+	return cfg, err
+}
+
+func readServer(ctx context.Context, c client.Reader, key types.NamespacedName) (*v1alpha1.MorServer, error) {
+	var server v1alpha1.MorServer
+	if err := c.Get(ctx, key, &server); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found in namespace %q", key.Name, key.Namespace)
+		}
+		return nil, err
+	}
+	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", key.Name)
+	}
+	return &server, nil
+}
+
+// configFor reads the server's Secrets into a client configuration; versions are the
+// Secrets' resourceVersions.
+func configFor(ctx context.Context, secrets client.Reader, server *v1alpha1.MorServer) (mor.Config, []string, error) {
+	key, keyVersion, err := secretValue(ctx, secrets, server.Namespace, server.Spec.SecretKeyRef)
+	if err != nil {
+		return mor.Config{}, nil, err
+	}
+	versions := []string{keyVersion}
+	var caPEM []byte
+	if ref := caRef(server); ref != nil {
+		ca, caVersion, err := secretValue(ctx, secrets, server.Namespace, *ref)
+		if err != nil {
+			return mor.Config{}, nil, err
+		}
+		caPEM = []byte(ca)
+		versions = append(versions, caVersion)
+	}
+	return clientConfig(server, key, caPEM), versions, nil
 }
 
 // reusable returns the cached client when the Secrets' metadata shows it is current.
@@ -129,9 +158,9 @@ func caRef(server *v1alpha1.MorServer) *v1alpha1.SecretKeySelector {
 	return nil
 }
 
-func (r *Resolver) secretValue(ctx context.Context, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
+func secretValue(ctx context.Context, secrets client.Reader, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
 	var s corev1.Secret
-	if err := r.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
+	if err := secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return "", "", verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
 		}
@@ -150,7 +179,6 @@ func clientConfig(s *v1alpha1.MorServer, key string, caPEM []byte) mor.Config {
 		Username:  s.Spec.Username,
 		SecretKey: key,
 		CACertPEM: caPEM,
-		Observer:  metrics.RequestObserver(s.Namespace + "/" + s.Name),
 	}
 	if s.Spec.TLS != nil {
 		cfg.InsecureSkipVerify = s.Spec.TLS.InsecureSkipVerify

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // KeyEnv is the environment variable holding the MOR API key for --url.
@@ -59,59 +57,17 @@ func (d Direct) Config(getenv func(string) string) (mor.Config, error) {
 }
 
 // ServerConfig reads the MorServer namespace/name and its Secrets and builds the same
-// client configuration the operator would (mirrors internal/connection's clientConfig,
-// without the metrics observer; to be shared once that package settles).
+// client configuration the operator uses (internal/connection).
 func ServerConfig(ctx context.Context, c client.Reader, namespace, name string) (mor.Config, error) {
-	var s v1alpha1.MorServer
-	if err := c.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return mor.Config{}, fmt.Errorf("MorServer %q not found in namespace %q: check --server and -n, or use --url", name, namespace)
-		}
-		return mor.Config{}, fmt.Errorf("reading MorServer %s/%s: %w", namespace, name, err)
+	cfg, err := connection.Config(ctx, c, namespace, name)
+	var stalled *verdict.StalledError
+	switch {
+	case err == nil:
+		return cfg, nil
+	case errors.As(err, &stalled) && stalled.Reason == verdict.ReasonServerNotFound:
+		return mor.Config{}, fmt.Errorf("%s: check --server and -n, or use --url", stalled.Message)
+	case errors.As(err, &stalled):
+		return mor.Config{}, errors.New(stalled.Message)
 	}
-	if strings.HasPrefix(s.Spec.URL, "http://") && !s.Spec.AllowInsecureHTTP {
-		return mor.Config{}, fmt.Errorf("MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", name)
-	}
-	key, err := secretValue(ctx, c, namespace, s.Spec.SecretKeyRef)
-	if err != nil {
-		return mor.Config{}, err
-	}
-	cfg := mor.Config{BaseURL: s.Spec.URL, Username: s.Spec.Username, SecretKey: key}
-	if t := s.Spec.TLS; t != nil {
-		cfg.InsecureSkipVerify = t.InsecureSkipVerify
-		if t.CABundleSecretRef != nil {
-			ca, err := secretValue(ctx, c, namespace, *t.CABundleSecretRef)
-			if err != nil {
-				return mor.Config{}, err
-			}
-			cfg.CACertPEM = []byte(ca)
-		}
-	}
-	if s.Spec.Timeout != nil {
-		cfg.Timeout = s.Spec.Timeout.Duration
-	}
-	if rl := s.Spec.RateLimit; rl != nil {
-		if rl.RequestsPerSecond != nil {
-			cfg.QPS = float64(*rl.RequestsPerSecond)
-		}
-		if rl.Burst != nil {
-			cfg.Burst = int(*rl.Burst)
-		}
-	}
-	return cfg, nil
-}
-
-func secretValue(ctx context.Context, c client.Reader, namespace string, ref v1alpha1.SecretKeySelector) (string, error) {
-	var s corev1.Secret
-	if err := c.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return "", fmt.Errorf("secret %q not found in namespace %q", ref.Name, namespace)
-		}
-		return "", fmt.Errorf("reading Secret %s/%s: %w", namespace, ref.Name, err)
-	}
-	v := s.Data[ref.Key]
-	if len(v) == 0 {
-		return "", fmt.Errorf("secret %q has no key %q", ref.Name, ref.Key)
-	}
-	return string(v), nil
+	return mor.Config{}, fmt.Errorf("reading MorServer %s/%s and its Secret: %w", namespace, name, err)
 }

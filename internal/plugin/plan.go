@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
 )
 
 // Actions of a plan row.
@@ -144,8 +145,8 @@ func cachedConnector(c Connector) Connector {
 	}
 }
 
-// verdict is what a resource's conditions say, before drift details.
-func verdict(generation int64, st v1alpha1.ResourceStatus) (action, detail string) {
+// statusAction is what a resource's conditions say, before drift details.
+func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail string) {
 	if s := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
 		return ActionBlocked, s.Reason + ": " + s.Message
 	}
@@ -155,9 +156,9 @@ func verdict(generation int64, st v1alpha1.ResourceStatus) (action, detail strin
 		return ActionPending, "not observed by the operator yet"
 	case ready.Status == metav1.ConditionTrue:
 		return ActionNothing, ""
-	case ready.Reason == "NotFound":
+	case ready.Reason == managed.ReasonNotFound:
 		return ActionCreate, ""
-	case ready.Reason == "Drifted":
+	case ready.Reason == managed.ReasonDrifted:
 		return ActionUpdate, ""
 	}
 	return ActionPending, ready.Reason + ": " + ready.Message
@@ -166,7 +167,7 @@ func verdict(generation int64, st v1alpha1.ResourceStatus) (action, detail strin
 func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule) Row {
 	row := Row{Namespace: r.Namespace, Kind: "LocationRule", Name: r.Name}
 	var detail string
-	row.Action, detail = verdict(r.Generation, r.Status.ResourceStatus)
+	row.Action, detail = statusAction(r.Generation, r.Status.ResourceStatus)
 	switch {
 	case row.Action == ActionCreate && r.Spec.RuleID != nil:
 		row.Action, detail = ActionBlocked, fmt.Sprintf("adopted rule %d is not in MOR; an adopted rule is not re-created", *r.Spec.RuleID)
@@ -202,7 +203,7 @@ func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule) Row {
 func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate) Row {
 	row := Row{Namespace: d.Namespace, Kind: "DIDRate", Name: d.Name}
 	var detail string
-	row.Action, detail = verdict(d.Generation, d.Status.ResourceStatus)
+	row.Action, detail = statusAction(d.Generation, d.Status.ResourceStatus)
 	switch row.Action {
 	case ActionCreate:
 		row.Action, detail = ActionBlocked, fmt.Sprintf("DID %d is not in MOR; DIDs are not created", d.Spec.DIDID)
