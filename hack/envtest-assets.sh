@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the directory holding envtest's kube-apiserver and etcd, providing them first
 # if needed. Order: $KUBEBUILDER_ASSETS, the cache bin/k8s/<version>/, setup-envtest
-# (needs the internet), else a build from Go modules (see ../shared/spec/envtest.md).
+# (needs the internet), else a build from Go modules (see docs/envtest.md).
 # Progress goes to stderr; only the directory goes to stdout. Safe to run twice.
 set -euo pipefail
 

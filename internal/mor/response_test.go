@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Envelope examples from the contract (docs/../shared/spec/mor-api.md), in every shape.
+// Envelope examples from the contract (docs/mor-api.md), in every shape.
 var contractEnvelopes = []string{
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<page>\n  <status>\n    <success>Rule updated</success>\n  </status>\n</page>\n",
 	"<page><status><error>Rule must be unique</error></status></page>",

@@ -1,5 +1,5 @@
 // Package mor is the operator's only way to talk to a Kolmisoft MOR server: signed POST
-// calls of the legacy API (see ../shared/spec/mor-api.md), typed errors, a per-server rate
+// calls of the legacy API (see docs/mor-api.md), typed errors, a per-server rate
 // limit. The secret key and request hashes never leave this package.
 package mor
 

@@ -1,5 +1,5 @@
 // Package morsim is an in-memory MOR (Kolmisoft billing) server that serves the API
-// contract of shared/spec/mor-api.md: users and per-owner settings, the pre-checks and
+// contract of docs/mor-api.md: users and per-owner settings, the pre-checks and
 // hash, the exact texts, the envelope shapes, the validation rules of conflines_update,
 // did_rates_details_get/_update, location_rule_create/_get/_update/_delete,
 // location_rules_get and system_version_get. Tests use it in-process through

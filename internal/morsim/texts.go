@@ -1,7 +1,7 @@
 package morsim
 
 // Every text the simulator answers, in one place. Texts quoted by the MOR API contract
-// (shared/spec/mor-api.md) are copied verbatim; texts the contract does not give are
+// (docs/mor-api.md) are copied verbatim; texts the contract does not give are
 // marked "(assumed)" and may be changed here without touching the handlers.
 
 // Pre-checks, answered with the bare <status><error>TEXT</error></status> envelope.

@@ -1,0 +1,4 @@
+package mor
+
+// HashParamsTable exposes the signing table to the contract test.
+var HashParamsTable = hashParams
