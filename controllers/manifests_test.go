@@ -57,6 +57,7 @@ var (
 // appliedManifests renders config/default and applies it once per test process.
 func appliedManifests(t *testing.T) *renderedManifests {
 	t.Helper()
+	requireEnvtest(t)
 	manifestsOnce.Do(func() {
 		kubectl, err := exec.LookPath("kubectl")
 		if err != nil {

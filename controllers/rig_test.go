@@ -28,10 +28,11 @@ import (
 const rigNS = "bench"
 
 type rig struct {
-	sim *morsim.Server
-	api *mor.Client
-	c   client.Client
-	mor *morCalls
+	sim     *morsim.Server
+	baseURL string
+	api     *mor.Client
+	c       client.Client
+	mor     *morCalls
 	// k8sWrites counts every write through the fake client (status included).
 	k8sWrites atomic.Int64
 }
@@ -42,8 +43,9 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	srv := httptest.NewServer(r.sim)
 	tb.Cleanup(srv.Close)
 
+	r.baseURL = srv.URL + "/billing"
 	api, err := mor.New(mor.Config{
-		BaseURL:   srv.URL + "/billing",
+		BaseURL:   r.baseURL,
 		Username:  "admin",
 		SecretKey: morsim.DefaultAdminSecret,
 		QPS:       1e6,

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -44,6 +45,10 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+	flag.Parse()
+	if testing.Short() { // the adapter unit tests alone, in about a second
+		return m.Run()
+	}
 
 	cfg, env, err := testenv.Start()
 	if err != nil {
@@ -109,8 +114,17 @@ type fixture struct {
 	srv *httptest.Server
 }
 
+// requireEnvtest skips a test that needs the API server when -short left it out.
+func requireEnvtest(t *testing.T) {
+	t.Helper()
+	if k8s == nil {
+		t.Skip("envtest is not started with -short")
+	}
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	requireEnvtest(t)
 	f := &fixture{t: t, g: NewWithT(t), sim: morsim.New(morsim.DefaultSeed())}
 	f.srv = httptest.NewServer(f.sim)
 	t.Cleanup(f.srv.Close)

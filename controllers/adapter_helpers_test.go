@@ -1,0 +1,32 @@
+package controllers
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
+
+// mustConnect returns kind's External for obj, failing the test on a connect error.
+func mustConnect[T managed.Resource](t *testing.T, kind managed.Kind[T], obj T) managed.External {
+	t.Helper()
+	ext, err := kind.Connect(context.Background(), obj)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	return ext
+}
+
+// stalledReason is the Stalled reason err's verdict gives ("" when none).
+func stalledReason(err error) string {
+	if err == nil {
+		return ""
+	}
+	return verdict.Of(err).Reason
+}
+
+// calls returns the MOR calls made since before, by method.
+func (r *rig) callsSince(before map[string]int) map[string]int {
+	return diff(before, r.mor.snapshot())
+}

@@ -1,0 +1,181 @@
+package controllers
+
+import (
+	"context"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
+
+// The default seed's rule 1: location 1, "Seed rule 1", dst, cut 0031, add +, minlen 1,
+// maxlen 99, enabled, nothing assigned. Rule 2 is in location 2 with tariff 2; rule 3
+// in location 3 with LCR 1.
+
+func seedRule1Spec() v1alpha1.LocationRuleSpec {
+	return v1alpha1.LocationRuleSpec{LocationID: 1, Name: ptrTo("Seed rule 1"), Cut: ptrTo("0031"), Add: ptrTo("+")}
+}
+
+func locationRule(spec v1alpha1.LocationRuleSpec, statusID *int64) *v1alpha1.LocationRule {
+	return &v1alpha1.LocationRule{
+		ObjectMeta: metav1.ObjectMeta{Name: "rule", Namespace: rigNS},
+		Spec:       spec,
+		Status:     v1alpha1.LocationRuleStatus{RuleID: statusID},
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func TestLocationRuleAdapterObserve(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		spec     func(*v1alpha1.LocationRuleSpec)
+		statusID *int64
+		sim      func(*morsim.State)
+		exists   bool
+		diff     []string
+		ruleID   *int64 // status.ruleID afterwards
+		stalled  string
+		calls    map[string]int
+		drift    []v1alpha1.FieldDrift // status.drift (ObserveOnly)
+	}{
+		{name: "id lost: found by identity with MOR's create defaults, no create",
+			exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "identity differs in a default (minlen 2): absent, to be created",
+			spec:  func(s *v1alpha1.LocationRuleSpec) { s.MinLen = ptrTo(int32(2)) },
+			calls: map[string]int{"location_rules_get": 1}},
+		{name: "by status id: one get, in sync",
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rule_get": 1}},
+		{name: "unassign (-1) equals MOR's empty id",
+			spec:     func(s *v1alpha1.LocationRuleSpec) { s.TariffID, s.DeviceID = ptrTo(int64(-1)), ptrTo(int64(-1)) },
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rule_get": 1}},
+		{name: "numbers compare as numbers, dial prefixes as text",
+			spec: func(s *v1alpha1.LocationRuleSpec) {
+				s.Cut, s.MinLen, s.Enabled = ptrTo("031"), ptrTo(int32(1)), ptrTo(true)
+			},
+			statusID: ptrTo(int64(1)), exists: true, diff: []string{"cut"}, ruleID: ptrTo(int64(1)),
+			calls: map[string]int{"location_rule_get": 1}},
+		{name: "adopted by spec.ruleID",
+			spec:   func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(1)); s.Name = ptrTo("renamed") },
+			exists: true, diff: []string{"name"}, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rule_get": 1}},
+		{name: "adopted rule gone: never re-created",
+			spec:    func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(999)) },
+			stalled: verdict.ReasonAdoptedRuleGone, calls: map[string]int{"location_rule_get": 1}},
+		{name: "adopted rule of another location",
+			spec:    func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) },
+			stalled: verdict.ReasonConflict, ruleID: ptrTo(int64(2)), calls: map[string]int{"location_rule_get": 1}},
+		{name: "deleted behind our back: status id cleared, to be re-created",
+			statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) },
+			calls: map[string]int{"location_rule_get": 1, "location_rules_get": 1}},
+		{name: "ObserveOnly drift in status with both values",
+			spec: func(s *v1alpha1.LocationRuleSpec) {
+				s.ManagementPolicy = ptrTo(v1alpha1.ManagementPolicyObserveOnly)
+				s.TariffID = ptrTo(int64(4))
+			},
+			statusID: ptrTo(int64(1)), exists: true, diff: []string{"tariff_id"}, ruleID: ptrTo(int64(1)),
+			calls: map[string]int{"location_rule_get": 1},
+			drift: []v1alpha1.FieldDrift{{Field: "spec.tariffID", Desired: "4", Observed: ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			r := newRig(t)
+			if tc.sim != nil {
+				r.sim.Update(tc.sim)
+			}
+			spec := seedRule1Spec()
+			if tc.spec != nil {
+				tc.spec(&spec)
+			}
+			lr := locationRule(spec, tc.statusID)
+			before := r.mor.snapshot()
+
+			obs, err := mustConnect(t, locationRules(r.servers()), lr).Observe(context.Background())
+
+			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
+			if tc.stalled == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+			}
+			g.Expect(obs.Exists).To(Equal(tc.exists))
+			g.Expect(obs.Diff).To(Equal(tc.diff))
+			g.Expect(lr.Status.RuleID).To(Equal(tc.ruleID))
+			g.Expect(lr.Status.Drift).To(Equal(tc.drift))
+			g.Expect(r.callsSince(before)).To(Equal(tc.calls), "MOR calls")
+		})
+	}
+}
+
+func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
+	g := NewWithT(t)
+	r := newRig(t)
+	spec := v1alpha1.LocationRuleSpec{LocationID: 2, Name: ptrTo("new"), Cut: ptrTo("00370"), Add: ptrTo("+370"), TariffID: ptrTo(int64(2))}
+	lr := locationRule(spec, nil)
+	ext := mustConnect(t, locationRules(r.servers()), lr)
+
+	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
+	g.Expect(lr.Status.RuleID).NotTo(BeNil())
+	id := *lr.Status.RuleID
+	created := r.sim.Snapshot().Rules[id]
+	g.Expect(created).NotTo(BeNil())
+	g.Expect([]any{created.LocationID, created.Name, created.Cut, created.Add, created.TariffID}).To(
+		Equal([]any{int64(2), "new", "00370", "+370", int64(2)}))
+
+	// drift one field behind our back: the update sends exactly that field
+	r.sim.Update(func(st *morsim.State) { st.Rules[id].Add = "00" })
+	obs, err := ext.Observe(context.Background())
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(obs.Diff).To(Equal([]string{"add"}))
+	g.Expect(obs.Drift).To(Equal([]v1alpha1.FieldDrift{{Field: "spec.add", Desired: "+370", Observed: "00"}}))
+	r.sim.ResetRequests()
+	g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+	reqs := r.sim.Requests()
+	g.Expect(reqs).To(HaveLen(1))
+	g.Expect(reqs[0].Method).To(Equal("location_rule_update"))
+	g.Expect(reqs[0].Params).To(HaveKeyWithValue("add", "+370"))
+	g.Expect(reqs[0].Params).NotTo(HaveKey("cut"), "only the drifted field")
+	g.Expect(r.sim.Snapshot().Rules[id].Add).To(Equal("+370"))
+}
+
+func TestLocationRuleAdapterDelete(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		spec     func(*v1alpha1.LocationRuleSpec)
+		statusID *int64
+		sim      func(*morsim.State)
+		gone     []int64 // rules no longer in MOR
+		kept     []int64
+	}{
+		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1}},
+		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1}},
+		{name: "id lost: found by identity, then deleted", gone: []int64{1}},
+		{name: "adopted rule that belongs to another location is left alone",
+			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2}},
+		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			r := newRig(t)
+			if tc.sim != nil {
+				r.sim.Update(tc.sim)
+			}
+			spec := seedRule1Spec()
+			if tc.spec != nil {
+				tc.spec(&spec)
+			}
+			ext := mustConnect(t, locationRules(r.servers()), locationRule(spec, tc.statusID))
+			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
+			rules := r.sim.Snapshot().Rules
+			for _, id := range tc.gone {
+				g.Expect(rules).NotTo(HaveKey(id))
+			}
+			for _, id := range tc.kept {
+				g.Expect(rules).To(HaveKey(id))
+			}
+			g.Expect(len(rules)).To(Equal(20-len(tc.gone)), "nothing else deleted")
+		})
+	}
+}

@@ -1,0 +1,43 @@
+package controllers
+
+import (
+	"context"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
+
+func TestMorServerAdapter(t *testing.T) {
+	r := newRig(t)
+	wrongKey, err := mor.New(mor.Config{BaseURL: r.baseURL, Username: "admin", SecretKey: "not-the-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		servers Servers
+		version string
+		stalled string
+	}{
+		{name: "the probe records MOR's version", servers: r.servers(), version: "X17"},
+		{name: "a wrong key: MOR refuses who we are", servers: staticServers{api: wrongKey}, stalled: verdict.ReasonAuthenticationFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			s := &v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: rigNS}}
+			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerAdapter{servers: tc.servers}), s)
+			_, writes := ext.(managed.Updater)
+			g.Expect(writes).To(BeFalse(), "a MorServer is only probed")
+			obs, err := ext.Observe(context.Background())
+			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
+			g.Expect(obs.Exists).To(Equal(tc.stalled == ""))
+			g.Expect(s.Status.Version).To(HavePrefix(tc.version))
+		})
+	}
+}
