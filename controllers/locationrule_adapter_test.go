@@ -29,6 +29,19 @@ func locationRule(spec v1alpha1.LocationRuleSpec, statusID *int64) *v1alpha1.Loc
 	}
 }
 
+// ruleRig is a rig with MOR changed by sim, and rule 1's spec changed by mutate.
+func ruleRig(t *testing.T, sim func(*morsim.State), mutate func(*v1alpha1.LocationRuleSpec)) (*rig, v1alpha1.LocationRuleSpec) {
+	r := newRig(t)
+	if sim != nil {
+		r.sim.Update(sim)
+	}
+	spec := seedRule1Spec()
+	if mutate != nil {
+		mutate(&spec)
+	}
+	return r, spec
+}
+
 func ptrTo[T any](v T) *T { return &v }
 
 func TestLocationRuleAdapterObserve(t *testing.T) {
@@ -83,14 +96,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			r := newRig(t)
-			if tc.sim != nil {
-				r.sim.Update(tc.sim)
-			}
-			spec := seedRule1Spec()
-			if tc.spec != nil {
-				tc.spec(&spec)
-			}
+			r, spec := ruleRig(t, tc.sim, tc.spec)
 			lr := locationRule(spec, tc.statusID)
 			before := r.mor.snapshot()
 
@@ -158,14 +164,7 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			r := newRig(t)
-			if tc.sim != nil {
-				r.sim.Update(tc.sim)
-			}
-			spec := seedRule1Spec()
-			if tc.spec != nil {
-				tc.spec(&spec)
-			}
+			r, spec := ruleRig(t, tc.sim, tc.spec)
 			ext := mustConnect(t, locationRules(r.servers()), locationRule(spec, tc.statusID))
 			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
 			rules := r.sim.Snapshot().Rules
