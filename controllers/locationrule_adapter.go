@@ -88,14 +88,21 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		return nil, err
 	}
 	for _, r := range rules {
-		if e.sameIdentity(r) {
-			id, err := strconv.ParseInt(r["id"], 10, 64)
-			if err != nil {
-				continue
-			}
-			e.rule.Status.RuleID = &id
-			return r, nil
+		if !e.sameIdentity(r) {
+			continue
 		}
+		id, err := strconv.ParseInt(r["id"], 10, 64)
+		if err != nil {
+			continue
+		}
+		if !managed.CreatePending(e.rule) { // not ours: someone made it, maybe years ago
+			return nil, verdict.Stalled(verdict.ReasonAlreadyExists,
+				"MOR rule %d in location %d has this rule's identity (name, type, cut, add, lengths) but was not created by this resource; "+
+					"to manage it, set spec.ruleID: %d (with deletionPolicy: Orphan to leave it in MOR when the resource goes)",
+				id, e.rule.Spec.LocationID, id)
+		}
+		e.rule.Status.RuleID = &id
+		return r, nil
 	}
 	return nil, nil
 }
@@ -139,6 +146,9 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error 
 // alone, as it was never ours.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
 	if e.ruleID() == nil {
+		if !managed.CreatePending(e.rule) {
+			return nil // never created anything: nothing of ours to delete
+		}
 		got, err := e.find(ctx) // the id may have been lost before it reached status
 		if err != nil || got == nil {
 			return err

@@ -49,6 +49,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		name     string
 		spec     func(*v1alpha1.LocationRuleSpec)
 		statusID *int64
+		pending  bool // the resource carries the create-pending record
 		sim      func(*morsim.State)
 		exists   bool
 		diff     []string
@@ -57,8 +58,10 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		calls    map[string]int
 		drift    []v1alpha1.FieldDrift // status.drift (ObserveOnly)
 	}{
-		{name: "id lost: found by identity with MOR's create defaults, no create",
-			exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "id lost after our create: claimed by identity with MOR's create defaults, no create",
+			pending: true, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "identical hand-made rule: never taken over",
+			stalled: verdict.ReasonAlreadyExists, calls: map[string]int{"location_rules_get": 1}},
 		{name: "identity differs in a default (minlen 2): absent, to be created",
 			spec:  func(s *v1alpha1.LocationRuleSpec) { s.MinLen = ptrTo(int32(2)) },
 			calls: map[string]int{"location_rules_get": 1}},
@@ -98,6 +101,9 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 			g := NewWithT(t)
 			r, spec := ruleRig(t, tc.sim, tc.spec)
 			lr := locationRule(spec, tc.statusID)
+			if tc.pending {
+				lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
+			}
 			before := r.mor.snapshot()
 
 			obs, err := mustConnect(t, locationRules(r.servers()), lr).Observe(context.Background())
@@ -151,13 +157,15 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 		name     string
 		spec     func(*v1alpha1.LocationRuleSpec)
 		statusID *int64
+		pending  bool
 		sim      func(*morsim.State)
 		gone     []int64 // rules no longer in MOR
 		kept     []int64
 	}{
 		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1}},
 		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1}},
-		{name: "id lost: found by identity, then deleted", gone: []int64{1}},
+		{name: "id lost after our create: found by identity, then deleted", pending: true, gone: []int64{1}},
+		{name: "no id, no create record: the identical hand-made rule is left alone", kept: []int64{1}},
 		{name: "adopted rule that belongs to another location is left alone",
 			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2}},
 		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4}},
@@ -165,7 +173,11 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			r, spec := ruleRig(t, tc.sim, tc.spec)
-			ext := mustConnect(t, locationRules(r.servers()), locationRule(spec, tc.statusID))
+			lr := locationRule(spec, tc.statusID)
+			if tc.pending {
+				lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
+			}
+			ext := mustConnect(t, locationRules(r.servers()), lr)
 			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
 			rules := r.sim.Snapshot().Rules
 			for _, id := range tc.gone {

@@ -141,14 +141,17 @@ func TestLocationRuleDeleteWhenAlreadyGoneSucceeds(t *testing.T) {
 }
 
 // A crash between the create call and the status write leaves a rule in MOR that
-// status does not name; the next reconcile must find it, not create a second one.
+// status does not name, and the create-pending record the operator wrote before the
+// create; the next reconcile must find the rule, not create a second one.
 func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 	f := newFixture(t)
+	pending := map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
 
-	// the status write lost: wipe status.ruleID and let the operator look again
+	// the status write lost: wipe status.ruleID, restore the record, let the operator look again
 	lr := newLocationRule("crash")
 	f.create(lr)
 	f.waitReady(lr)
+	f.g.Expect(lr.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "dropped once status holds the id")
 	id := *lr.Status.RuleID
 	f.g.Eventually(func() error {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr); err != nil {
@@ -157,6 +160,7 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 		lr.Status = v1alpha1.LocationRuleStatus{}
 		return k8s.Status().Update(context.Background(), lr)
 	}, testTimeout).Should(Succeed())
+	f.update(lr, func() { lr.Annotations = pending })
 	f.g.Eventually(func() *int64 {
 		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
 		return lr.Status.RuleID
@@ -164,19 +168,42 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 	f.g.Expect(f.rulesNamed("lt-crash")).To(HaveLen(1))
 	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
 
-	// the process died right after MOR created the rule: the resource arrives with no
-	// status while the rule already exists
+	// the process died right after MOR created the rule: the resource has the record
+	// and no status while the rule already exists
 	f.sim.Update(func(st *morsim.State) {
 		st.Rules[500] = &morsim.Rule{ID: 500, LocationID: 1, Name: "lt-crash2", Enabled: 1, LrType: "dst",
 			Cut: "00371", Add: "371", MinLen: 10, MaxLen: 15, SrcMinLen: 1, SrcMaxLen: 99}
 	})
 	lr2 := newLocationRule("crash2")
+	lr2.Annotations = pending
 	lr2.Spec.Cut, lr2.Spec.Add = ptr("00371"), ptr("371")
 	f.create(lr2)
 	f.waitReady(lr2)
 	f.g.Expect(*lr2.Status.RuleID).To(Equal(int64(500)))
 	f.g.Expect(f.rulesNamed("lt-crash2")).To(HaveLen(1))
 	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
+}
+
+// An identical rule someone made by hand is never taken over, nor deleted with the
+// resource, whatever its deletion policy.
+func TestLocationRuleNeverTakesOverAHandMadeRule(t *testing.T) {
+	f := newFixture(t)
+	f.sim.Update(func(st *morsim.State) {
+		st.Rules[600] = &morsim.Rule{ID: 600, LocationID: 1, Name: "lt-hand", Enabled: 1, LrType: "dst",
+			Cut: "00372", Add: "372", MinLen: 10, MaxLen: 15, SrcMinLen: 1, SrcMaxLen: 99}
+	})
+	lr := newLocationRule("hand")
+	lr.Spec.Cut, lr.Spec.Add = ptr("00372"), ptr("372")
+	lr.Spec.DeletionPolicy = ptr(v1alpha1.DeletionPolicyDelete)
+	f.create(lr)
+	stalled := f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAlreadyExists)
+	f.g.Expect(stalled.Message).To(ContainSubstring("spec.ruleID: 600"), "says how to adopt it")
+	f.g.Expect(lr.Status.RuleID).To(BeNil())
+	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.gone(lr)
+	f.g.Expect(f.requests(ruleDelete)).To(BeEmpty())
+	f.g.Expect(f.sim.Snapshot().Rules).To(HaveKey(int64(600)), "the hand-made rule stays")
 }
 
 func TestLocationRuleAdoption(t *testing.T) {

@@ -9,6 +9,11 @@ const (
 	// AnnotationPollInterval overrides the manager's --poll-interval for one resource
 	// (a Go duration, e.g. "2m").
 	AnnotationPollInterval = "mor.operator.dev/poll-interval"
+	// AnnotationCreatePending is set by the operator, before it asks MOR to create
+	// something, to the time of that attempt, and removed once status records the
+	// outcome. Only a resource carrying it may claim, by identity, a MOR object whose id
+	// it lost; an identical object without it was made by someone else.
+	AnnotationCreatePending = "mor.operator.dev/create-pending"
 )
 
 // Condition types.

@@ -56,19 +56,15 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		return ctrl.Result{}, err
 	}
 
-	// 1. Hold a finalizer while MOR may hold something to delete.
-	if f := r.finalizer(); f != "" && obj.GetDeletionTimestamp().IsZero() && !obj.ObserveOnly() &&
-		!controllerutil.ContainsFinalizer(obj, f) {
-		controllerutil.AddFinalizer(obj, f)
-		if err := r.Client.Update(ctx, obj); err != nil {
-			return ctrl.Result{}, client.IgnoreNotFound(err)
-		}
-	}
-
+	// 1. Steps 2-8 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
 	result, err := r.reconcile(ctx, obj, &before)
 	if perr := r.patchStatus(ctx, before, obj); perr != nil && err == nil {
 		err = perr
+	}
+	// 9. A create recorded in status no longer needs its pending record.
+	if err == nil && readyForGeneration(obj) {
+		err = r.clearCreatePending(ctx, obj)
 	}
 	if obj.GetDeletionTimestamp().IsZero() {
 		metrics.SetReady(r.Kind.Name(), req.String(), readyForGeneration(obj))
@@ -103,7 +99,9 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
 
-	// 6. Create what is missing; persist its id at once so a crash cannot duplicate it.
+	// 6. Create what is missing. The finalizer and the create-pending record are
+	// persisted first, in one write: a crash after MOR's create leaves a resource that
+	// may claim the new thing by identity, and only such a resource may.
 	if !obs.Exists {
 		if obj.ObserveOnly() {
 			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
@@ -112,6 +110,9 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if !ok {
 			return r.fail(ctx, obj, ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
 		}
+		if err := r.holdMetadata(ctx, obj, before, true); err != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
 		if err := creator.Create(ctx); err != nil {
 			return r.fail(ctx, obj, ReasonCreating, err)
 		}
@@ -119,11 +120,10 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if r.inSyncBefore(obj) { // it existed for this spec: deleted behind our back
 			metrics.DriftCorrected(r.Kind.Name())
 		}
-		if err := r.patchStatus(ctx, *before, obj); err != nil {
-			return ctrl.Result{}, err
-		}
-		*before = obj.DeepCopyObject().(T)
 		obs = Observation{Exists: true}
+	} else if err := r.holdMetadata(ctx, obj, before, false); err != nil {
+		// it exists: hold the finalizer while it may have to be deleted
+		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 
 	// 7. Update only what differs.

@@ -59,6 +59,8 @@ type fakeExternal struct {
 	// onCreate runs on a successful Create with the resource the External holds, as a
 	// real kind records the new external id in status.
 	onCreate func(*v1alpha1.LocationRule)
+	// onObserve runs on Observe with the resource, as a real kind records what it found.
+	onObserve func(*v1alpha1.LocationRule)
 
 	obj *v1alpha1.LocationRule
 }
@@ -77,6 +79,9 @@ func (e *fakeExternal) Calls() []string {
 
 func (e *fakeExternal) Observe(context.Context) (managed.Observation, error) {
 	e.record("Observe")
+	if e.onObserve != nil {
+		e.onObserve(e.obj)
+	}
 	return e.obs, e.observeErr
 }
 
@@ -167,6 +172,14 @@ type harness struct {
 	statusPatches []v1alpha1.LocationRuleStatus
 	// failStatusPatch, when > 0, makes that status patch (1-based) fail.
 	failStatusPatch int
+	// metaWrites counts patches and updates of the resource itself (metadata).
+	metaWrites int
+}
+
+func (h *harness) metadataWrites() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.metaWrites
 }
 
 func newScheme(t *testing.T) *runtime.Scheme {
@@ -191,7 +204,21 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 		WithScheme(newScheme(t)).
 		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
 		WithObjects(objs...).
-		WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: h.interceptStatusPatch}).
+		WithInterceptorFuncs(interceptor.Funcs{
+			SubResourcePatch: h.interceptStatusPatch,
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				h.mu.Lock()
+				h.metaWrites++
+				h.mu.Unlock()
+				return c.Patch(ctx, obj, patch, opts...)
+			},
+			Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+				h.mu.Lock()
+				h.metaWrites++
+				h.mu.Unlock()
+				return c.Update(ctx, obj, opts...)
+			},
+		}).
 		Build()
 	h.r = &managed.Reconciler[*v1alpha1.LocationRule]{
 		Client:   h.c,
@@ -441,43 +468,44 @@ func TestReconcileUpdatesOnlyTheDiff(t *testing.T) {
 	}
 }
 
-func TestReconcileCreatesAndPersistsTheIDFirst(t *testing.T) {
+func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 	h := newHarness(t, rule())
 	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
-	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(42); r.Status.RuleID = &id }
-	h.failStatusPatch = 2 // the final status write fails: the id must already be stored
+	var atCreate *v1alpha1.LocationRule
+	h.ext.onCreate = func(r *v1alpha1.LocationRule) {
+		atCreate = h.get() // what the API server holds when MOR is asked to create
+		id := int64(42)
+		r.Status.RuleID = &id
+	}
+	h.failStatusPatch = 1 // the outcome cannot be written: a crash here must still be safe
 
 	_, err := h.reconcile()
-	h.g.Expect(err).To(HaveOccurred(), "the failed final status write is reported")
+	h.g.Expect(err).To(HaveOccurred(), "the failed status write is reported")
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create"}), "create sends the whole spec: no update in the same pass")
 	h.g.Expect(h.events()).To(Equal([]string{"Normal Created Create created in MOR"}))
+	h.g.Expect(atCreate.Finalizers).To(ConsistOf(testFinalizer), "finalizer held before the create")
+	h.g.Expect(atCreate.Annotations).To(HaveKey(v1alpha1.AnnotationCreatePending), "the create is recorded before it is made")
+	h.g.Expect(h.get().Annotations).To(HaveKey(v1alpha1.AnnotationCreatePending),
+		"the outcome is not stored: the record stays, so the next pass may claim the new rule by identity")
 
-	h.mu.Lock()
-	first := h.statusPatches[0]
-	h.mu.Unlock()
-	h.g.Expect(first.RuleID).To(HaveValue(Equal(int64(42))), "first status write carries the new id")
-	h.g.Expect(cond(&v1alpha1.LocationRule{Status: first}, v1alpha1.ConditionReady)).To(BeNil(),
-		"the id is written before the outcome is decided")
-
-	got := h.get()
-	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))), "id persisted even though the last write failed")
-	h.g.Expect(got.Finalizers).To(ContainElement(testFinalizer), "finalizer held before the create")
-
-	// The next pass finds the rule and settles.
+	// The next pass finds the rule (by identity, thanks to the record) and settles.
 	h.failStatusPatch = 0
 	h.ext.obs = managed.Observation{Exists: true}
+	h.ext.onObserve = func(r *v1alpha1.LocationRule) { id := int64(42); r.Status.RuleID = &id }
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.expectPollRequeue(res, poll)
-	got = h.get()
+	got := h.get()
 	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))))
+	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "outcome stored: record dropped")
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create", "Observe"}))
 }
 
 func TestReconcileCreateSucceeds(t *testing.T) {
 	h := newHarness(t, rule())
+	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
 	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(7); r.Status.RuleID = &id }
 
@@ -487,7 +515,10 @@ func TestReconcileCreateSucceeds(t *testing.T) {
 	got := h.get()
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(7))))
 	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-	h.g.Expect(h.patches()).To(Equal(2), "one write for the id, one for the outcome")
+	h.g.Expect(got.Finalizers).To(ConsistOf(testFinalizer))
+	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending))
+	h.g.Expect(h.patches()).To(Equal(1), "one status write: the id with the outcome")
+	h.g.Expect(h.metadataWrites()).To(Equal(2), "finalizer + create record in one write before, the record's removal after")
 }
 
 func TestReconcileAddsFinalizerOnlyWhenItMayWrite(t *testing.T) {

@@ -19,6 +19,9 @@ const (
 	ReasonInvalidServer        = "InvalidServer"
 	ReasonConflict             = "Conflict"
 	ReasonAdoptedRuleGone      = "AdoptedRuleGone"
+	// ReasonAlreadyExists: MOR holds an object identical to the one the resource would
+	// create, not made by it; the operator never takes it over unasked.
+	ReasonAlreadyExists = "AlreadyExists"
 )
 
 // Retry says when to try again.
