@@ -39,10 +39,13 @@ type LocationRuleSpec struct {
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	RuleID *int64 `json:"ruleID,omitempty"`
-	// name of the rule (name); required to create one. MOR refuses a blank name.
+	// name of the rule (name); required to create one. MOR refuses a blank name. Kept
+	// exactly, spaces at the ends included; control characters other than tab and line
+	// feed are refused, as MOR's XML answers cannot carry them back.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:Pattern=`\S`
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[\\\\x00-\\\\x08\\\\x0B-\\\\x1F\\\\x7F\\\\x{FFFE}\\\\x{FFFF}]')",message="must not contain control characters other than tab and line feed: MOR's XML answers cannot carry them back"
 	// +optional
 	Name *string `json:"name,omitempty" mor:"name"`
 	// enabled (enabled; MOR's default true).

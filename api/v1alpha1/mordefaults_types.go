@@ -34,6 +34,7 @@ type DefaultUser struct {
 	// "Atlantic Time (Canada)" (default_user_time_zone).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=100
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[\\\\x00-\\\\x1F\\\\x7F]')",message="must not contain control characters"
 	// +optional
 	TimeZone *string `json:"timeZone,omitempty" mor:"default_user_time_zone"`
 	// currency, a 3-letter code known to MOR, e.g. "USD" (default_user_currency).

@@ -231,6 +231,11 @@ func invalidCases() []invalidCase {
 		bad("LocationRule without name and ruleID", locationRule(func(s *v1.LocationRuleSpec) { s.Name = nil }), "spec.name", "unless spec.ruleID"),
 		bad("LocationRule empty name", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("") }), "spec.name"),
 		bad("LocationRule blank name", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("  ") }), "spec.name"),
+		bad("LocationRule name with CR (XML turns it into LF)", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\r\nb") }), "spec.name", "control characters"),
+		bad("LocationRule name with NUL", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\x00b") }), "spec.name"),
+		bad("LocationRule name with ESC", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\x1bb") }), "spec.name", "control characters"),
+		bad("LocationRule name with DEL", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\x7fb") }), "spec.name", "control characters"),
+		bad("LocationRule name with U+FFFF", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\uffffb") }), "spec.name", "control characters"),
 		bad("LocationRule tariffID 0", locationRule(func(s *v1.LocationRuleSpec) { s.TariffID = ptr(int64(0)) }), "spec.tariffID"),
 		bad("LocationRule lcrID 0", locationRule(func(s *v1.LocationRuleSpec) { s.LCRID = ptr(int64(0)) }), "spec.lcrID"),
 		bad("LocationRule didID 0", locationRule(func(s *v1.LocationRuleSpec) { s.DIDID = ptr(int64(0)) }), "spec.didID"),
@@ -360,6 +365,9 @@ func TestValidSpecsAreAccepted(t *testing.T) {
 		obj  client.Object
 	}{
 		{"MorServer minimal", morServer(nil)},
+		{"LocationRule name XML can carry exactly", locationRule(func(s *v1.LocationRuleSpec) {
+			s.Name = ptr("  Zürich\t& <x> ]]> \"q\" +44=0044\n\ufeff ")
+		})},
 		{"MorServer full", morServer(func(s *v1.MorServerSpec) {
 			s.URL = "https://mor.example.com:8443/billing/"
 			s.TLS = &v1.TLSConfig{CABundleSecretRef: &v1.SecretKeySelector{Name: "mor-ca", Key: "ca.crt"}}

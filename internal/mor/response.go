@@ -21,8 +21,13 @@ type node struct {
 	children []*node
 }
 
-// value is the element's own text, trimmed of surrounding whitespace.
+// value is the element's own text, trimmed of surrounding whitespace: for MOR's
+// messages (success, error, details), which pretty-printing may indent.
 func (n *node) value() string { return strings.TrimSpace(n.text.String()) }
+
+// exact is a field's value exactly as MOR stores it: a rule name may begin or end with
+// spaces, and trimming it would make it differ from the spec at every poll.
+func (n *node) exact() string { return n.text.String() }
 
 // child returns the first child element named name, or nil.
 func (n *node) child(name string) *node {
@@ -59,13 +64,13 @@ func (n *node) findAll(name string, out []*node) []*node {
 	return out
 }
 
-// fields returns n's child elements as Fields by name (first occurrence wins); an empty
-// element reads as "".
+// fields returns n's child elements as Fields by name (first occurrence wins), each
+// value exact; an empty element reads as "".
 func (n *node) fields() Fields {
 	f := make(Fields, len(n.children))
 	for _, c := range n.children {
 		if _, dup := f[c.name]; !dup {
-			f[c.name] = c.value()
+			f[c.name] = c.exact()
 		}
 	}
 	return f

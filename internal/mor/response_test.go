@@ -173,3 +173,20 @@ func BenchmarkParseResponse(b *testing.B) {
 		}
 	}
 }
+
+// TestFieldValuesExact: a value is what MOR stores, to the byte (spaces at the ends,
+// tabs, line feeds, markup characters), however the envelope around it is indented.
+func TestFieldValuesExact(t *testing.T) {
+	body := "<page>\n  <status>\n    <location_rule>\n      <id>1</id>\n" +
+		"      <name>  both ends\t&amp; &lt;tag&gt; ]]&gt; \"q\" 'a' + = \n</name>\n" +
+		"      <cut></cut>\n      <add><![CDATA[+44 ]]></add>\n    </location_rule>\n  </status>\n</page>\n"
+	env, err := parseResponse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := env.root.find("location_rule").fields()
+	want := Fields{"id": "1", "name": "  both ends\t& <tag> ]]> \"q\" 'a' + = \n", "cut": "", "add": "+44 "}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("fields = %q, want %q", got, want)
+	}
+}

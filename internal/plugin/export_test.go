@@ -78,7 +78,7 @@ func checkRule(t *testing.T, lr *v1alpha1.LocationRule, want *morsim.Rule) {
 	}
 	type pair struct{ got, want any }
 	for field, p := range map[string]pair{
-		"locationID": {s.LocationID, want.LocationID}, "name": {*s.Name, trimmedByClient(want.Name)},
+		"locationID": {s.LocationID, want.LocationID}, "name": {*s.Name, want.Name},
 		"enabled": {*s.Enabled, want.Enabled == 1}, "type": {string(*s.Type), want.LrType},
 		"cut": {*s.Cut, want.Cut}, "add": {*s.Add, want.Add}, "srcCut": {*s.SrcCut, want.SrcCut}, "srcAdd": {*s.SrcAdd, want.SrcAdd},
 		"minLen": {int(*s.MinLen), want.MinLen}, "maxLen": {int(*s.MaxLen), want.MaxLen},

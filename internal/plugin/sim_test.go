@@ -12,7 +12,7 @@ import (
 )
 
 // handNames are rule names as people type them in MOR's GUI. Names with spaces at
-// their ends are seeded too (see trimmedByClient).
+// their ends are seeded too: values round-trip exactly.
 var handNames = []string{
 	"UK mobile", "Zürich & Genève", "東京 → local", "a=b&c=d", "+44 to 0044", "Ñandú 50%",
 	"Fax/Modem (old)", "emoji 📞 line", "tab\tinside", "quotes \"x\" and 'y'", "#hash: yes",
@@ -63,11 +63,6 @@ func newSim(t testing.TB, seed morsim.Seed, qps float64) (*morsim.Server, *mor.C
 	}
 	return sim, c, srv.URL + "/billing"
 }
-
-// trimmedByClient is what the MOR client reads for a value: it trims whitespace at both
-// ends of every element's text (internal/mor/response.go), so spaces at the ends of a
-// name do not survive a read.
-func trimmedByClient(s string) string { return strings.TrimSpace(s) }
 
 func exportString(t testing.TB, api MOR, o ExportOptions) string {
 	t.Helper()
