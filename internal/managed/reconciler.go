@@ -7,8 +7,8 @@ package managed
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -34,6 +34,9 @@ type Options struct {
 	// AuthRetryInterval is the slow retry after the server refused our credentials; an
 	// edit of the resources holding them retries at once.
 	AuthRetryInterval time.Duration
+	// MinPollInterval is the floor of a resource's poll-interval annotation, so that one
+	// resource cannot spend its server's request budget (0: no floor).
+	MinPollInterval time.Duration
 }
 
 // Reconciler reconciles one kind.
@@ -42,6 +45,8 @@ type Reconciler[T Resource] struct {
 	Kind     Kind[T]
 	Recorder events.EventRecorder
 	Options
+
+	warnedPoll sync.Map // resource UID → poll-interval annotation value warned about
 }
 
 // Reconcile runs the steps in order; status is patched once at the end, and only when it
@@ -73,6 +78,8 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 }
 
 func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.Result, error) {
+	r.warnPollInterval(obj)
+
 	// 2. Paused: no external call at all, deletion included.
 	if obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true" {
 		msg := "reconciliation paused by annotation " + v1alpha1.AnnotationPaused
@@ -263,17 +270,6 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, before, obj T) error {
 		return client.IgnoreNotFound(err)
 	}
 	return nil
-}
-
-// pollInterval is the resource's annotation, else the manager's, with ±10% jitter.
-func (r *Reconciler[T]) pollInterval(obj T) time.Duration {
-	d := r.PollInterval
-	if v, ok := obj.GetAnnotations()[v1alpha1.AnnotationPollInterval]; ok {
-		if parsed, err := time.ParseDuration(v); err == nil && parsed > 0 {
-			d = parsed
-		}
-	}
-	return d - d/10 + rand.N(d/5+1)
 }
 
 // describe names what an update changes: each field with MOR's old and the new value

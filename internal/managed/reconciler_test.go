@@ -1005,3 +1005,32 @@ func TestReconcileCorrectionLeavesItsMark(t *testing.T) {
 		})
 	}
 }
+
+func TestReconcilePollIntervalFloor(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		want        time.Duration
+		warning     string // the one Warning event's note, "" for none
+	}{
+		{name: "below the floor is raised to it", value: "1ms", want: time.Minute,
+			warning: `Warning PollIntervalIgnored Observe annotation mor.operator.dev/poll-interval="1ms" is below the manager's minimum 1m0s (--min-poll-interval); using 1m0s`},
+		{name: "unparsable falls back to the manager's", value: "soon", want: poll,
+			warning: `Warning PollIntervalIgnored Observe annotation mor.operator.dev/poll-interval="soon" is not a positive duration (e.g. "2m"); using the manager's 10m0s`},
+		{name: "at or above the floor is honoured silently", value: "90s", want: 90 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule(annotate(v1alpha1.AnnotationPollInterval, tc.value)))
+			h.r.MinPollInterval = time.Minute
+			for range 3 { // three polls: at most one warning
+				res, err := h.reconcile()
+				h.g.Expect(err).NotTo(HaveOccurred())
+				h.expectPollRequeue(res, tc.want)
+			}
+			if tc.warning == "" {
+				h.g.Expect(h.events()).To(BeEmpty())
+			} else {
+				h.g.Expect(h.events()).To(Equal([]string{tc.warning}), "one warning per annotation value, not per poll")
+			}
+		})
+	}
+}
