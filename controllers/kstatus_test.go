@@ -205,3 +205,18 @@ func TestKstatusTerminating(t *testing.T) {
 		return err
 	}, testTimeout, 50*time.Millisecond).Should(MatchError(ContainSubstring("not found")))
 }
+
+// An ObserveOnly resource that reports drift: kstatus has no "healthy with a warning"
+// state and reads Ready=False as InProgress, with the drift as its message (Argo CD,
+// with config/argocd, says Healthy "Drifted: ..."). Ready stays False on purpose: MOR
+// does not match the spec, and kubectl wait --for=condition=Ready must not pass.
+func TestKstatusObserveOnlyDrifted(t *testing.T) {
+	f := newFixture(t)
+	d := newDIDRate(2)
+	d.Spec.ManagementPolicy = ptr(v1alpha1.ManagementPolicyObserveOnly)
+	d.Spec.OwnerTariffID = ptr(int64(4)) // MOR has 0
+	f.create(d)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
+	res := f.expectKstatus(d, "DIDRate", status.InProgressStatus)
+	f.g.Expect(res.Message).To(ContainSubstring("owner_tariff_id"))
+}

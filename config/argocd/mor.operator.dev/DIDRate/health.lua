@@ -13,6 +13,12 @@
 --                MorDefaults). Message: the Stalled condition's message. A Stalled
 --                condition left from an older generation is not counted: the operator
 --                has yet to look at the edited spec.
+--   Suspended    Ready=False reason Paused (the mor.operator.dev/paused annotation): the
+--                operator makes no MOR call on purpose, as for a suspended CronJob.
+--   Healthy      also Ready=False reason Drifted at the current generation: an
+--                ObserveOnly resource doing what it was asked, reporting MOR's drift
+--                (message "Drifted: ..."; status.drift has the values). Progressing
+--                would never end, and Degraded would page for a report.
 --   Progressing  anything else. Message: the Ready condition's message, or "Waiting for
 --                the operator" while there is no status for the current generation.
 --
@@ -77,9 +83,17 @@ if ready.status == "True" then
   return result("Progressing", waiting)
 end
 
+if ready.reason == "Paused" then
+  return result("Suspended", ready.message)
+end
+
 local message = ready.message
 if message == nil or message == "" then
   message = ready.reason
+end
+if ready.reason == "Drifted" and generation ~= nil and ready.observedGeneration == generation
+    and obj.status.observedGeneration == generation then
+  return result("Healthy", "Drifted: " .. message)
 end
 if message == nil or message == "" then
   message = waiting
