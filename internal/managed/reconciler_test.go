@@ -772,12 +772,13 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name: "create rejected",
 			setup: func(h *harness) {
 				h.ext.obs = managed.Observation{Exists: false}
-				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}
+				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique",
+					Details: []string{"Conflicts with rule 12"}}
 			},
 			calls:         []string{"Observe", "Create"},
 			stalledReason: verdict.ReasonRejected,
 			readyReason:   managed.ReasonCreating,
-			message:       "Rule must be unique",
+			message:       "Rule must be unique: Conflicts with rule 12", // MOR's details after its text
 			action:        "Create",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
 		},

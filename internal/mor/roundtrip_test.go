@@ -2,6 +2,7 @@ package mor_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // roundTripNames are rule names that must come back from MOR exactly as sent (the CRD
@@ -75,5 +77,29 @@ func TestValuesRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRejectionCarriesMORsDetails: "Rule must be unique" arrives with the <message> MOR
+// sends beside it, and the status message carries both.
+func TestRejectionCarriesMORsDetails(t *testing.T) {
+	sim := morsim.New(morsim.DefaultSeed())
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := mor.New(mor.Config{BaseURL: srv.URL + "/billing", Username: "admin", SecretKey: morsim.DefaultAdminSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4 := sim.Snapshot().Rules[4] // same location as rule 1
+	err = c.UpdateLocationRule(context.Background(), 1, mor.Fields{"cut": r4.Cut, "add": r4.Add})
+	var e *mor.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want a *mor.Error", err)
+	}
+	if got, want := e.Message(), "Rule must be unique: Conflicts with rule 4"; got != want {
+		t.Fatalf("Message() = %q, want %q", got, want)
+	}
+	if got := verdict.Of(err).Message; got != e.Message() {
+		t.Fatalf("the verdict's message %q drops MOR's details", got)
 	}
 }

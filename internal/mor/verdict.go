@@ -1,6 +1,10 @@
 package mor
 
-import "github.com/mor-operator/mor-operator/internal/verdict"
+import (
+	"strings"
+
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
 
 // Verdict says what the error means for the resource that met it: refused credentials
 // and rejections need a person and show MOR's text verbatim; a transient fault retries
@@ -8,11 +12,20 @@ import "github.com/mor-operator/mor-operator/internal/verdict"
 func (e *Error) Verdict() verdict.Verdict {
 	switch {
 	case e.Class == Authentication:
-		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Text, Retry: verdict.RetryAuth}
+		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth}
 	case e.Class == Rejected:
-		return verdict.Verdict{Reason: verdict.ReasonRejected, Message: e.Text, Retry: verdict.RetryPoll}
+		return verdict.Verdict{Reason: verdict.ReasonRejected, Message: e.Message(), Retry: verdict.RetryPoll}
 	case e.RetryAfter > 0:
 		return verdict.Verdict{Message: e.Error(), Retry: verdict.RetryAfterDelay, After: e.RetryAfter}
 	}
 	return verdict.Verdict{Message: e.Error(), Retry: verdict.RetryBackoff}
+}
+
+// Message is MOR's error text verbatim, then any <message> details MOR sent beside it
+// (e.g. "Rule must be unique: Conflicts with rule 12"): all of MOR's words.
+func (e *Error) Message() string {
+	if len(e.Details) == 0 {
+		return e.Text
+	}
+	return e.Text + ": " + strings.Join(e.Details, "; ")
 }
