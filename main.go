@@ -40,6 +40,7 @@ func main() {
 	flag.DurationVar(&opts.AuthRetryInterval, "auth-retry-interval", 5*time.Minute, "Retry interval after MOR refused the credentials.")
 	flag.DurationVar(&opts.DefaultsReapplyInterval, "defaults-reapply-interval", time.Hour, "How often MorDefaults are applied again (MOR cannot show their drift).")
 	flag.DurationVar(&opts.MaxBackoff, "max-backoff", 5*time.Minute, "Cap of the exponential backoff after transient errors.")
+	flag.DurationVar(&opts.ReconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile (all its MOR and API server calls), so a hung MOR cannot hold a worker for ever.")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "Reconciles run in parallel per kind.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)

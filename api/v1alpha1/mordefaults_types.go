@@ -76,8 +76,10 @@ type DefaultDevice struct {
 	// +kubebuilder:validation:Enum=yes;no;nonat;update;"update,nonat"
 	// +optional
 	CanReinvite *string `json:"canReinvite,omitempty" mor:"default_device_canreinvite"`
-	// nat (default_device_nat).
-	// +kubebuilder:validation:Enum=yes;no;force_rport;comedia
+	// nat (default_device_nat): the values Kolmisoft's conflines_update page documents.
+	// A MOR that refuses one (some versions know only yes, no, force_rport and comedia)
+	// answers with its error text, shown verbatim in status.
+	// +kubebuilder:validation:Enum=yes;no;never;route;force_rport;comedia
 	// +optional
 	NAT *string `json:"nat,omitempty" mor:"default_device_nat"`
 	// qualify: "no" or an integer >= 1000 in milliseconds (default_device_qualify).

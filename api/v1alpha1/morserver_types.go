@@ -70,9 +70,11 @@ type MorServerSpec struct {
 	// rateLimit caps the requests the operator sends to this server.
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
-	// timeout of one request (default 30s).
+	// timeout of one request (default 30s, at most 1m: a worker waiting longer on one
+	// MOR holds up the resources of every other).
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s') && duration(self) <= duration('1m')",message="must be more than 0s and at most 1m"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 }

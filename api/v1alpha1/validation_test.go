@@ -157,6 +157,12 @@ func invalidCases() []invalidCase {
 		bad("MorServer negative timeout", morServer(func(s *v1.MorServerSpec) {
 			s.Timeout = &metav1.Duration{Duration: -time.Second}
 		}), "spec.timeout"),
+		bad("MorServer timeout of years", morServer(func(s *v1.MorServerSpec) {
+			s.Timeout = &metav1.Duration{Duration: 999999 * time.Hour}
+		}), "spec.timeout", "at most 1m"),
+		bad("MorServer zero timeout", morServer(func(s *v1.MorServerSpec) {
+			s.Timeout = &metav1.Duration{Duration: 0}
+		}), "spec.timeout"),
 		bad("MorServer empty CA bundle secret", morServer(func(s *v1.MorServerSpec) {
 			s.TLS = &v1.TLSConfig{CABundleSecretRef: &v1.SecretKeySelector{Name: "ca", Key: ""}}
 		}), "spec.tls.caBundleSecretRef.key"),
@@ -372,7 +378,7 @@ func TestValidSpecsAreAccepted(t *testing.T) {
 			s.URL = "https://mor.example.com:8443/billing/"
 			s.TLS = &v1.TLSConfig{CABundleSecretRef: &v1.SecretKeySelector{Name: "mor-ca", Key: "ca.crt"}}
 			s.RateLimit = &v1.RateLimit{RequestsPerSecond: ptr(int32(1000)), Burst: ptr(int32(1))}
-			s.Timeout = &metav1.Duration{Duration: 90 * time.Second}
+			s.Timeout = &metav1.Duration{Duration: 45 * time.Second}
 		})},
 		{"MorServer https host only", morServer(func(s *v1.MorServerSpec) { s.URL = "https://10.0.0.7" })},
 		{"MorServer http with allowInsecureHTTP", morServer(func(s *v1.MorServerSpec) {
@@ -417,6 +423,8 @@ func TestValidSpecsAreAccepted(t *testing.T) {
 			s.OwnerTariffID, s.AllowCallReject = ptr(int64(0)), ptr(false)
 			s.ManagementPolicy = ptr(v1.ManagementPolicyObserveOnly)
 		})},
+		{"MorDefaults nat never (seed)", morDefaults(device(func(d *v1.DefaultDevice) { d.NAT = ptr("never") }))},
+		{"MorDefaults nat route (seed)", morDefaults(device(func(d *v1.DefaultDevice) { d.NAT = ptr("route") }))},
 
 		{"LocationRule minimal", locationRule(func(s *v1.LocationRuleSpec) { s.Add = nil })},
 		{"LocationRule add only", locationRule(func(s *v1.LocationRuleSpec) { s.Cut = ptr("") })},

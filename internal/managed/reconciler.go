@@ -37,6 +37,9 @@ type Options struct {
 	// MinPollInterval is the floor of a resource's poll-interval annotation, so that one
 	// resource cannot spend its server's request budget (0: no floor).
 	MinPollInterval time.Duration
+	// ReconcileTimeout bounds one reconcile (0: unbounded), so no worker is held for
+	// ever by a slow MOR or a slow API server.
+	ReconcileTimeout time.Duration
 }
 
 // Reconciler reconciles one kind.
@@ -52,6 +55,11 @@ type Reconciler[T Resource] struct {
 // Reconcile runs the steps in order; status is patched once at the end, and only when it
 // changed.
 func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if r.ReconcileTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.ReconcileTimeout)
+		defer cancel()
+	}
 	obj := r.Kind.New()
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -116,6 +116,7 @@ func (e *fakeExternal) Reapplying() bool               { return e.reapply }
 // resolves the resource's server before connecting.
 type fakeKind struct {
 	ext        *fakeExternal
+	external   managed.External // when set, Connect answers it instead of ext
 	servers    *fakeServers
 	finalizer  string
 	connectErr error
@@ -135,6 +136,9 @@ func (k *fakeKind) Connect(ctx context.Context, obj *v1alpha1.LocationRule) (man
 	k.api = api
 	if k.connectErr != nil {
 		return nil, k.connectErr
+	}
+	if k.external != nil {
+		return k.external, nil
 	}
 	k.ext.obj = obj
 	return k.ext, nil
@@ -1033,5 +1037,28 @@ func TestReconcilePollIntervalFloor(t *testing.T) {
 				h.g.Expect(h.events()).To(Equal([]string{tc.warning}), "one warning per annotation value, not per poll")
 			}
 		})
+	}
+}
+
+// blockingExternal observes until its context ends, as a MOR that never answers.
+type blockingExternal struct{ fakeExternal }
+
+func (e *blockingExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	<-ctx.Done()
+	return managed.Observation{}, ctx.Err()
+}
+
+func TestReconcileHasADeadline(t *testing.T) {
+	h := newHarness(t, rule())
+	h.kind.external = &blockingExternal{}
+	h.r.ReconcileTimeout = 50 * time.Millisecond
+
+	done := make(chan error, 1)
+	go func() { _, err := h.reconcile(); done <- err }()
+	select {
+	case err := <-done:
+		h.g.Expect(err).To(MatchError(context.DeadlineExceeded), "a hung call ends the reconcile with a retryable error")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reconcile outlived its deadline")
 	}
 }
