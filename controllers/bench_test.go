@@ -30,13 +30,13 @@ type benchEnv[T managed.Resource] struct {
 	req ctrl.Request
 }
 
-func newBenchEnv[T managed.Resource](b *testing.B, adapter func(Servers) managed.Kind[T], obj T) *benchEnv[T] {
+func newBenchEnv[T managed.Resource](b *testing.B, adapter func(*rig) managed.Kind[T], obj T) *benchEnv[T] {
 	b.Helper()
 	rg := newRig(b, obj)
 	e := &benchEnv[T]{rig: rg, b: b}
 	e.r = &managed.Reconciler[T]{
 		Client:   rg.c,
-		Kind:     adapter(rg.servers()),
+		Kind:     adapter(rg),
 		Recorder: discardRecorder{},
 		Options:  managed.Options{PollInterval: 10 * time.Minute, AuthRetryInterval: 30 * time.Minute},
 	}

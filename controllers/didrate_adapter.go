@@ -2,10 +2,12 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates,verbs=get;list;watch
@@ -19,23 +21,35 @@ type didRateAPI interface {
 
 // didRateAdapter keeps one DID's rate details equal to the spec. A DID always exists in
 // MOR: the operator neither creates nor deletes it.
-type didRateAdapter struct{ servers Servers }
+type didRateAdapter struct {
+	servers Servers
+	client  client.Reader
+}
 
 func (didRateAdapter) Name() string           { return "DIDRate" }
 func (didRateAdapter) New() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} }
 func (a didRateAdapter) Connect(ctx context.Context, d *v1alpha1.DIDRate) (managed.External, error) {
 	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
-		return &didRateExternal{did: d, api: api, params: mor.ParamsOf(&d.Spec)}
+		return &didRateExternal{did: d, api: api, params: mor.ParamsOf(&d.Spec), client: a.client}
 	})
 }
 
 type didRateExternal struct {
+	client client.Reader
 	did    *v1alpha1.DIDRate
 	api    didRateAPI
 	params *mor.Params
 }
 
+// didRateClaims: a DIDRate writes one DID's rate details.
+func didRateClaims(o client.Object) []string {
+	return []string{fmt.Sprintf("DID %d", o.(*v1alpha1.DIDRate).Spec.DIDID)}
+}
+
 func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	if err := ownership(ctx, e.client, "DIDRate", e.did, &v1alpha1.DIDRateList{}, didRateClaims(e.did)); err != nil {
+		return managed.Observation{}, err
+	}
 	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
 	if err != nil {
 		return managed.Observation{}, err

@@ -41,7 +41,7 @@ func TestDIDRateAdapter(t *testing.T) {
 			g := NewWithT(t)
 			r := newRig(t)
 			d := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: "did", Namespace: rigNS}, Spec: tc.spec}
-			ext := mustConnect(t, didRates(r.servers()), d)
+			ext := mustConnect(t, didRates(r), d)
 			_, creates := ext.(managed.Creator)
 			_, deletes := ext.(managed.Deleter)
 			g.Expect(creates || deletes).To(BeFalse(), "a DID is neither created nor deleted")

@@ -2,12 +2,14 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;update;patch
@@ -27,14 +29,17 @@ type locationRuleAPI interface {
 }
 
 // locationRuleAdapter creates, keeps equal and deletes one localization rule.
-type locationRuleAdapter struct{ servers Servers }
+type locationRuleAdapter struct {
+	servers Servers
+	client  client.Reader
+}
 
 func (locationRuleAdapter) Name() string                { return "LocationRule" }
 func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
 func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
 func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
 	return connect(ctx, a.servers, r, func(api *mor.Client) managed.External {
-		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec)}
+		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec), client: a.client}
 	})
 }
 
@@ -46,12 +51,39 @@ var identity = []struct{ param, createDefault string }{
 }
 
 type locationRuleExternal struct {
+	client client.Reader
 	rule   *v1alpha1.LocationRule
 	api    locationRuleAPI
 	params *mor.Params
 }
 
+// locationRuleClaims: the rule a LocationRule writes, by id once known, and — for one
+// that creates its rule — by identity in its location.
+func locationRuleClaims(o client.Object) []string {
+	r := o.(*v1alpha1.LocationRule)
+	var claims []string
+	if id := r.Spec.RuleID; id != nil {
+		return []string{fmt.Sprintf("rule %d", *id)}
+	}
+	if id := r.Status.RuleID; id != nil {
+		claims = append(claims, fmt.Sprintf("rule %d", *id))
+	}
+	fields := mor.ParamsOf(&r.Spec).Fields()
+	key := fmt.Sprintf("the rule of location %d identified by", r.Spec.LocationID)
+	for _, f := range identity {
+		v, ok := fields[f.param]
+		if !ok {
+			v = f.createDefault
+		}
+		key += fmt.Sprintf(" %s=%q", f.param, v)
+	}
+	return append(claims, key)
+}
+
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
+	if err := ownership(ctx, e.client, "LocationRule", e.rule, &v1alpha1.LocationRuleList{}, locationRuleClaims(e.rule)); err != nil {
+		return managed.Observation{}, err
+	}
 	got, err := e.find(ctx)
 	if err != nil || got == nil {
 		return managed.Observation{}, err

@@ -106,7 +106,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 			}
 			before := r.mor.snapshot()
 
-			obs, err := mustConnect(t, locationRules(r.servers()), lr).Observe(context.Background())
+			obs, err := mustConnect(t, locationRules(r), lr).Observe(context.Background())
 
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled == "" {
@@ -126,7 +126,7 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 	r := newRig(t)
 	spec := v1alpha1.LocationRuleSpec{LocationID: 2, Name: ptrTo("new"), Cut: ptrTo("00370"), Add: ptrTo("+370"), TariffID: ptrTo(int64(2))}
 	lr := locationRule(spec, nil)
-	ext := mustConnect(t, locationRules(r.servers()), lr)
+	ext := mustConnect(t, locationRules(r), lr)
 
 	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
 	g.Expect(lr.Status.RuleID).NotTo(BeNil())
@@ -177,7 +177,7 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 			if tc.pending {
 				lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
 			}
-			ext := mustConnect(t, locationRules(r.servers()), lr)
+			ext := mustConnect(t, locationRules(r), lr)
 			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
 			rules := r.sim.Snapshot().Rules
 			for _, id := range tc.gone {

@@ -14,7 +14,6 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
-	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults,verbs=get;list;watch
@@ -58,7 +57,7 @@ type morDefaultsExternal struct {
 }
 
 func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := e.checkSingleton(ctx); err != nil {
+	if err := ownership(ctx, e.adapter.client, "MorDefaults", e.defaults, &v1alpha1.MorDefaultsList{}, morDefaultsClaims(e.defaults)); err != nil {
 		return managed.Observation{}, err
 	}
 	fp, err := e.fingerprint(ctx)
@@ -104,30 +103,8 @@ func (e *morDefaultsExternal) allParams() []string {
 	return keys
 }
 
-// checkSingleton stalls every MorDefaults of a server but the oldest.
-func (e *morDefaultsExternal) checkSingleton(ctx context.Context) error {
-	var list v1alpha1.MorDefaultsList
-	if err := e.adapter.client.List(ctx, &list, client.InNamespace(e.defaults.Namespace),
-		client.MatchingFields{serverRefIndex: e.defaults.ServerName()}); err != nil {
-		return err
-	}
-	owner := e.defaults
-	for i := range list.Items {
-		d := &list.Items[i]
-		if d.DeletionTimestamp != nil {
-			continue
-		}
-		if d.CreationTimestamp.Before(&owner.CreationTimestamp) ||
-			(d.CreationTimestamp.Equal(&owner.CreationTimestamp) && d.Name < owner.Name) {
-			owner = d
-		}
-	}
-	if owner.Name != e.defaults.Name {
-		return verdict.Stalled(verdict.ReasonConflict, "MorServer %q is already configured by MorDefaults %q; this one is not applied",
-			e.defaults.ServerName(), owner.Name)
-	}
-	return nil
-}
+// morDefaultsClaims: a MOR has one set of Default User/Device settings per user.
+func morDefaultsClaims(client.Object) []string { return []string{"the Default User/Device settings"} }
 
 // fingerprint is the SHA-256 of the target server and the canonical parameter set,
 // never the key.

@@ -75,7 +75,9 @@ func TestMorDefaultsAdapter(t *testing.T) {
 			ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](adapter), d)
 			obs, err := ext.Observe(context.Background())
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
-			if tc.stalled != "" {
+			if tc.stalled == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+			} else {
 				g.Expect(err.Error()).To(ContainSubstring(`"older"`), "names the owner")
 				return
 			}

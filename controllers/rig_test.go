@@ -69,6 +69,9 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 		WithIndex(&v1alpha1.MorDefaults{}, serverRefIndex, serverRef).
 		WithIndex(&v1alpha1.DIDRate{}, serverRefIndex, serverRef).
 		WithIndex(&v1alpha1.LocationRule{}, serverRefIndex, serverRef).
+		WithIndex(&v1alpha1.MorDefaults{}, claimIndex, morDefaultsClaims).
+		WithIndex(&v1alpha1.DIDRate{}, claimIndex, didRateClaims).
+		WithIndex(&v1alpha1.LocationRule{}, claimIndex, locationRuleClaims).
 		WithInterceptorFuncs(interceptor.Funcs{
 			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
 				write()
@@ -105,9 +108,11 @@ func (s staticServers) Resolve(context.Context, string, string) (*mor.Client, er
 }
 
 // Adapter constructors, for tables and benchmarks.
-func didRates(s Servers) managed.Kind[*v1alpha1.DIDRate] { return didRateAdapter{servers: s} }
-func locationRules(s Servers) managed.Kind[*v1alpha1.LocationRule] {
-	return locationRuleAdapter{servers: s}
+func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
+	return didRateAdapter{servers: r.servers(), client: r.c}
+}
+func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
+	return locationRuleAdapter{servers: r.servers(), client: r.c}
 }
 
 // morCalls counts the MOR requests the client makes, by method, through its observer

@@ -68,18 +68,15 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}
 	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval}
 	if err := setup(mgr, opts, defaults, &v1alpha1.MorDefaultsList{},
-		func(b *builder.Builder) *builder.Builder {
-			// A deleted MorDefaults may free the server for a conflicting sibling.
-			return b.Watches(&v1alpha1.MorDefaults{},
-				handler.EnqueueRequestsFromMapFunc(w.siblings(&v1alpha1.MorDefaultsList{})),
-				builder.WithPredicates(deletedOnly()))
-		}); err != nil {
+		w.claimantsWatch(&v1alpha1.MorDefaults{}, &v1alpha1.MorDefaultsList{}, morDefaultsClaims)); err != nil {
 		return err
 	}
-	if err := setup(mgr, opts, didRateAdapter{servers: resolver}, &v1alpha1.DIDRateList{}, nil); err != nil {
+	if err := setup(mgr, opts, didRateAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.DIDRateList{},
+		w.claimantsWatch(&v1alpha1.DIDRate{}, &v1alpha1.DIDRateList{}, didRateClaims)); err != nil {
 		return err
 	}
-	return setup(mgr, opts, locationRuleAdapter{servers: resolver}, &v1alpha1.LocationRuleList{}, nil)
+	return setup(mgr, opts, locationRuleAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.LocationRuleList{},
+		w.claimantsWatch(&v1alpha1.LocationRule{}, &v1alpha1.LocationRuleList{}, locationRuleClaims))
 }
 
 // setup builds one kind's controller. Dependents (list != nil) also follow their
@@ -116,10 +113,15 @@ func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
 
 func registerIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	idx := mgr.GetFieldIndexer()
-	for _, obj := range []managed.Resource{&v1alpha1.MorDefaults{}, &v1alpha1.DIDRate{}, &v1alpha1.LocationRule{}} {
+	for obj, claims := range map[managed.Resource]func(client.Object) []string{
+		&v1alpha1.MorDefaults{}: morDefaultsClaims, &v1alpha1.DIDRate{}: didRateClaims, &v1alpha1.LocationRule{}: locationRuleClaims,
+	} {
 		if err := idx.IndexField(ctx, obj, serverRefIndex, func(o client.Object) []string {
 			return []string{o.(managed.Resource).ServerName()}
 		}); err != nil {
+			return err
+		}
+		if err := idx.IndexField(ctx, obj, claimIndex, claims); err != nil {
 			return err
 		}
 	}
@@ -166,9 +168,24 @@ func (w watcher) dependentsOfSecret(list client.ObjectList) handler.MapFunc {
 	}
 }
 
-func (w watcher) siblings(list client.ObjectList) handler.MapFunc {
-	return func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return w.usersOf(ctx, list, obj.GetNamespace(), obj.(managed.Resource).ServerName())
+// claimantsWatch requeues, when a resource is deleted, the others claiming the same MOR
+// objects: the next oldest takes over at once.
+func (w watcher) claimantsWatch(obj client.Object, list client.ObjectList, claims func(client.Object) []string) func(*builder.Builder) *builder.Builder {
+	return func(b *builder.Builder) *builder.Builder {
+		return b.Watches(obj, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, deleted client.Object) []reconcile.Request {
+			var out []reconcile.Request
+			for _, claim := range claims(deleted) {
+				l := list.DeepCopyObject().(client.ObjectList)
+				if err := w.client.List(ctx, l, client.InNamespace(deleted.GetNamespace()), client.MatchingFields{claimIndex: claim}); err != nil {
+					continue
+				}
+				_ = meta.EachListItem(l, func(o runtime.Object) error {
+					out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o.(client.Object))})
+					return nil
+				})
+			}
+			return out
+		}), builder.WithPredicates(deletedOnly()))
 	}
 }
 

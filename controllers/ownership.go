@@ -1,0 +1,81 @@
+package controllers
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+)
+
+// claimIndex indexes resources by the MOR objects they write (e.g. "did 3", "rule 17"),
+// so that two resources writing one MOR object find each other without listing all.
+const claimIndex = "mor.claims"
+
+// One owner per MOR object: of the resources of a namespace that would write the same
+// MOR object on the same MOR, the oldest (creationTimestamp, then name) owns it and the
+// others are Stalled with reason Conflict until it goes. ObserveOnly resources never
+// write, so they neither own nor conflict. MorServers with the same URL and username
+// are the same MOR.
+
+// ownership checks that obj owns every MOR object it claims. list is an empty list of
+// obj's kind.
+func ownership(ctx context.Context, c client.Reader, kind string, obj managed.Resource, list client.ObjectList, claims []string) error {
+	if obj.ObserveOnly() || len(claims) == 0 {
+		return nil
+	}
+	mine, ok := morOf(ctx, c, obj.GetNamespace(), obj.ServerName())
+	if !ok {
+		return nil // no MorServer yet: connecting says so
+	}
+	for _, claim := range claims {
+		l := list.DeepCopyObject().(client.ObjectList)
+		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: claim}); err != nil {
+			return err
+		}
+		var owner managed.Resource = obj
+		_ = meta.EachListItem(l, func(o runtime.Object) error {
+			other := o.(managed.Resource)
+			if other.GetName() == obj.GetName() || other.GetDeletionTimestamp() != nil || other.ObserveOnly() {
+				return nil
+			}
+			if theirs, ok := morOf(ctx, c, other.GetNamespace(), other.ServerName()); !ok || theirs != mine {
+				return nil
+			}
+			if older(other, owner) {
+				owner = other
+			}
+			return nil
+		})
+		if owner.GetName() != obj.GetName() {
+			return verdict.Stalled(verdict.ReasonConflict,
+				"%s %q already manages %s on this MOR (%s as %s); the oldest resource owns it, and this one takes over when it goes",
+				kind, owner.GetName(), claim, mine.url, mine.username)
+		}
+	}
+	return nil
+}
+
+// morIdentity identifies a MOR server: where it is and who the operator is there.
+type morIdentity struct{ url, username string }
+
+func morOf(ctx context.Context, c client.Reader, namespace, server string) (morIdentity, bool) {
+	var s v1alpha1.MorServer
+	if err := c.Get(ctx, types.NamespacedName{Namespace: namespace, Name: server}, &s); err != nil {
+		return morIdentity{}, false
+	}
+	return morIdentity{url: s.Spec.URL, username: s.Spec.Username}, true
+}
+
+func older(a, b client.Object) bool {
+	ta, tb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
+	if !ta.Equal(&tb) {
+		return ta.Before(&tb)
+	}
+	return a.GetName() < b.GetName()
+}
