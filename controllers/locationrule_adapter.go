@@ -1,8 +1,11 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -30,8 +33,9 @@ type locationRuleAPI interface {
 
 // locationRuleAdapter creates, keeps equal and deletes one localization rule.
 type locationRuleAdapter struct {
-	servers Servers
-	client  client.Reader
+	servers  Servers
+	client   client.Reader
+	listings *ruleListings
 }
 
 func (locationRuleAdapter) Name() string                { return "LocationRule" }
@@ -39,7 +43,7 @@ func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.Locat
 func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
 func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
 	return connect(ctx, a.servers, r, func(api *mor.Client) managed.External {
-		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec), client: a.client}
+		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec), client: a.client, listings: a.listings}
 	})
 }
 
@@ -51,10 +55,11 @@ var identity = []struct{ param, createDefault string }{
 }
 
 type locationRuleExternal struct {
-	client client.Reader
-	rule   *v1alpha1.LocationRule
-	api    locationRuleAPI
-	params *mor.Params
+	client   client.Reader
+	listings *ruleListings
+	rule     *v1alpha1.LocationRule
+	api      locationRuleAPI
+	params   *mor.Params
 }
 
 // locationRuleClaims: the rule a LocationRule writes, by id once known, and — for one
@@ -98,10 +103,20 @@ func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation
 	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
 }
 
-// find returns the managed rule, or nil when MOR has none: by id when one is known, else
-// by identity among the location's rules. It records the id it finds in status.
+// find returns the managed rule, or nil when MOR has none, from the location's shared
+// listing: by id when one is known (a rule missing from the listing is read by id, to
+// tell a rule gone from one in another location), else by identity. It records the id
+// it finds in status.
 func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 	if id := e.ruleID(); id != nil {
+		rules, err := e.listings.rules(ctx, e.api, e.rule.Spec.LocationID, e.listings.freshFor)
+		if err != nil {
+			return nil, err
+		}
+		if got, ok := rules[strconv.FormatInt(*id, 10)]; ok {
+			e.rule.Status.RuleID = id
+			return got, nil
+		}
 		got, err := e.api.GetLocationRule(ctx, *id)
 		switch {
 		case err == nil:
@@ -115,11 +130,17 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		}
 		e.rule.Status.RuleID = nil // deleted behind our back: look again, then re-create
 	}
-	rules, err := e.api.ListLocationRules(ctx, e.rule.Spec.LocationID)
+	// After a create that may have happened (the record), only a listing made since is
+	// good enough: an older one could miss our rule and lead to a second.
+	maxAge := e.listings.freshFor
+	if managed.CreatePending(e.rule) {
+		maxAge = 0
+	}
+	rules, err := e.listings.rules(ctx, e.api, e.rule.Spec.LocationID, maxAge)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rules {
+	for _, r := range sortedByID(rules) {
 		if !e.sameIdentity(r) {
 			continue
 		}
@@ -137,6 +158,17 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		return r, nil
 	}
 	return nil, nil
+}
+
+// sortedByID orders a listing by rule id, so the oldest of identical rules is chosen.
+func sortedByID(rules map[string]mor.Fields) []mor.Fields {
+	out := slices.Collect(maps.Values(rules))
+	slices.SortFunc(out, func(a, b mor.Fields) int {
+		x, _ := strconv.ParseInt(a["id"], 10, 64)
+		y, _ := strconv.ParseInt(b["id"], 10, 64)
+		return cmp.Compare(x, y)
+	})
+	return out
 }
 
 func (e *locationRuleExternal) sameIdentity(r mor.Fields) bool {
@@ -166,11 +198,22 @@ func (e *locationRuleExternal) Create(ctx context.Context) error {
 		return err
 	}
 	e.rule.Status.RuleID = &id
+	created := mor.Fields{"id": strconv.FormatInt(id, 10), "location_id": strconv.FormatInt(e.rule.Spec.LocationID, 10)}
+	for _, f := range identity { // MOR's create defaults, for identity searches
+		created[f.param] = f.createDefault
+	}
+	maps.Copy(created, e.params.Fields())
+	e.listings.wrote(e.api, e.rule.Spec.LocationID, created["id"], created)
 	return nil
 }
 
 func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
-	return e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, mor.Only(e.params.Fields(), diff))
+	sent := mor.Only(e.params.Fields(), diff)
+	if err := e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, sent); err != nil {
+		return err
+	}
+	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*e.rule.Status.RuleID, 10), sent)
+	return nil
 }
 
 // Delete removes the rule (deletionPolicy Orphan never gets here). A rule already gone
@@ -198,7 +241,8 @@ func (e *locationRuleExternal) Delete(ctx context.Context) error {
 		}
 	}
 	err := e.api.DeleteLocationRule(ctx, *e.ruleID())
-	if mor.IsNotFound(err) {
+	if err == nil || mor.IsNotFound(err) {
+		e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*e.ruleID(), 10), nil)
 		return nil
 	}
 	return err

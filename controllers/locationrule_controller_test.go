@@ -19,7 +19,7 @@ const (
 	ruleCreate = "location_rule_create"
 	ruleUpdate = "location_rule_update"
 	ruleDelete = "location_rule_delete"
-	ruleGet    = "location_rule_get"
+	ruleList   = "location_rules_get" // polls read the location's shared listing
 )
 
 func newLocationRule(name string) *v1alpha1.LocationRule {
@@ -69,7 +69,7 @@ func TestLocationRuleLifecycle(t *testing.T) {
 	f.g.Expect(rules[0]).To(And(HaveField("Cut", "00370"), HaveField("Add", "370"), HaveField("MinLen", 10), HaveField("MaxLen", 15)))
 
 	// in sync: reads, no writes
-	f.waitRequests(ruleGet, 2)
+	f.waitRequests(ruleList, 2)
 	f.g.Expect(f.requests(ruleUpdate)).To(BeEmpty())
 
 	// edit → one update with only the changed parameter
@@ -83,7 +83,7 @@ func TestLocationRuleLifecycle(t *testing.T) {
 	f.update(lr, func() { lr.Spec.DeviceID = ptr(int64(-1)) })
 	f.waitReady(lr)
 	f.g.Eventually(func() int64 { return f.rulesNamed("lt-lifecycle")[0].DeviceID }, testTimeout).Should(BeZero())
-	f.waitRequests(ruleGet, 2)
+	f.waitRequests(ruleList, 2)
 	f.g.Expect(f.requests(ruleUpdate)).To(HaveLen(2))
 
 	// drift: a field changed in MOR is set back
@@ -258,7 +258,7 @@ func TestLocationRuleObserveOnly(t *testing.T) {
 	f.g.Expect(ready.Message).To(ContainSubstring("maxlen"))
 	f.g.Expect(lr.Status.DriftedFields).To(ConsistOf("spec.maxLen"))
 	f.g.Expect(lr.Finalizers).To(BeEmpty(), "ObserveOnly never deletes, so it holds no finalizer")
-	f.waitRequests(ruleGet, 2)
+	f.waitRequests(ruleList, 2)
 	f.g.Expect(f.requests(ruleUpdate)).To(BeEmpty())
 
 	// an ObserveOnly rule that does not exist is reported, never created

@@ -112,7 +112,7 @@ func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
 	return didRateAdapter{servers: r.servers(), client: r.c}
 }
 func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
-	return locationRuleAdapter{servers: r.servers(), client: r.c}
+	return locationRuleAdapter{servers: r.servers(), client: r.c, listings: newRuleListings(10 * time.Minute)}
 }
 
 // morCalls counts the MOR requests the client makes, by method, through its observer

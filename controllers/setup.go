@@ -75,7 +75,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		w.claimantsWatch(&v1alpha1.DIDRate{}, &v1alpha1.DIDRateList{}, didRateClaims)); err != nil {
 		return err
 	}
-	return setup(mgr, opts, locationRuleAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.LocationRuleList{},
+	return setup(mgr, opts, locationRuleAdapter{servers: resolver, client: mgr.GetClient(), listings: newRuleListings(opts.PollInterval)}, &v1alpha1.LocationRuleList{},
 		w.claimantsWatch(&v1alpha1.LocationRule{}, &v1alpha1.LocationRuleList{}, locationRuleClaims))
 }
 

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // CreatePending reports whether obj carries the record that a create of its external
@@ -39,6 +40,25 @@ func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, before *T, crea
 		setAnnotation(obj, v1alpha1.AnnotationCreatePending, time.Now().UTC().Format(time.RFC3339))
 	}
 	return r.patchMetadata(ctx, orig, obj, before)
+}
+
+// refused reports whether the external system refused a request outright, so that it
+// made nothing (as opposed to a timeout or a lost answer, after which it may have).
+func refused(err error) bool {
+	switch verdict.Of(err).Reason {
+	case verdict.ReasonRejected, verdict.ReasonAuthenticationFailed:
+		return true
+	}
+	return false
+}
+
+// dropCreatePending removes the record mid-reconcile, after a refused create.
+func (r *Reconciler[T]) dropCreatePending(ctx context.Context, obj T, before *T) error {
+	orig := obj.DeepCopyObject().(T)
+	annotations := obj.GetAnnotations()
+	delete(annotations, v1alpha1.AnnotationCreatePending)
+	obj.SetAnnotations(annotations)
+	return client.IgnoreNotFound(r.patchMetadata(ctx, orig, obj, before))
 }
 
 // clearCreatePending drops the create-pending record once status holds the outcome.

@@ -129,6 +129,11 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
 		if err := creator.Create(ctx); err != nil {
+			if refused(err) { // nothing was made: the record must not license a claim later
+				if cerr := r.dropCreatePending(ctx, obj, before); cerr != nil {
+					return ctrl.Result{}, cerr
+				}
+			}
 			return r.fail(ctx, obj, ReasonCreating, err)
 		}
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")

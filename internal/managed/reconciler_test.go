@@ -1062,3 +1062,31 @@ func TestReconcileHasADeadline(t *testing.T) {
 		t.Fatal("the reconcile outlived its deadline")
 	}
 }
+
+// A create the external system refused made nothing: the record that would let the
+// resource claim an identical thing later is dropped; after a timeout it stays.
+func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		kept bool
+	}{
+		{name: "refused", err: &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}},
+		{name: "timed out: it may exist", err: &mor.Error{Class: mor.Transient, Method: "location_rule_create", Err: context.DeadlineExceeded}, kept: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule())
+			h.kind.finalizer = testFinalizer
+			h.ext.obs = managed.Observation{Exists: false}
+			h.ext.createErr = tc.err
+			_, _ = h.reconcile()
+			got := h.get()
+			h.g.Expect(got.Finalizers).To(ConsistOf(testFinalizer))
+			if tc.kept {
+				h.g.Expect(got.Annotations).To(HaveKey(v1alpha1.AnnotationCreatePending))
+			} else {
+				h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending))
+			}
+		})
+	}
+}
