@@ -29,6 +29,9 @@ func main() {
 		metricsAddr, probeAddr, watchNamespaces string
 		leaderElect, secureMetrics              bool
 		opts                                    controllers.Options
+		kubeQPS                                 float64
+		kubeBurst                               int
+		pprofAddr                               string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (:8443 for HTTPS, :8080 for HTTP, 0 to disable).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
@@ -42,13 +45,20 @@ func main() {
 	flag.DurationVar(&opts.MaxBackoff, "max-backoff", 5*time.Minute, "Cap of the exponential backoff after transient errors.")
 	flag.DurationVar(&opts.ReconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile (all its MOR and API server calls), so a hung MOR cannot hold a worker for ever.")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "Reconciles run in parallel per kind.")
+	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the Kubernetes API server (client-go's default is 5).")
+	flag.IntVar(&kubeBurst, "kube-api-burst", 100, "Burst of requests to the Kubernetes API server.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address of the pprof endpoints (e.g. 127.0.0.1:6060); empty disables them.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), managerOptions(metricsAddr, secureMetrics, probeAddr, leaderElect, watchNamespaces))
+	restConfig := ctrl.GetConfigOrDie()
+	restConfig.QPS, restConfig.Burst = float32(kubeQPS), kubeBurst
+	mo := managerOptions(metricsAddr, secureMetrics, probeAddr, leaderElect, watchNamespaces)
+	mo.PprofBindAddress = pprofAddr
+	mgr, err := ctrl.NewManager(restConfig, mo)
 	if err != nil {
 		log.Error(err, "unable to create manager")
 		os.Exit(1)
@@ -86,9 +96,12 @@ func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderEle
 		LeaderElectionID:       "mor-operator.mor.operator.dev",
 		// Secrets are read uncached, on demand; only their metadata is watched.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		// The controllers never read managedFields: not keeping them in the informer
+		// caches saves a large share of each object's memory.
+		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 	}
 	if namespaces != "" {
-		o.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{}}
+		o.Cache.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range strings.Split(namespaces, ",") {
 			o.Cache.DefaultNamespaces[strings.TrimSpace(ns)] = cache.Config{}
 		}
