@@ -6,6 +6,9 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Servers hands out the MOR client of the MorServer namespace/name, or an error with a
@@ -51,4 +54,18 @@ func reportedDrift(obj observeOnly, drift []v1alpha1.FieldDrift) (fields []strin
 		fields = append(fields, d.Field)
 	}
 	return fields, drift
+}
+
+// requireMethod stalls, without calling it, a resource whose MOR lacks method: the
+// version is the one the MorServer's probe recorded (unknown until then: MOR answers).
+func requireMethod(ctx context.Context, c client.Reader, obj managed.Resource, method string) error {
+	var server v1alpha1.MorServer
+	if err := c.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.ServerName()}, &server); err != nil {
+		return nil // connecting reports a missing server
+	}
+	if ok, needed := mor.Supports(server.Status.Version, method); !ok {
+		return verdict.Stalled(verdict.ReasonUnsupportedByServer,
+			"MorServer %q reports MOR %s, which lacks %s: it needs MOR %s or later", server.Name, server.Status.Version, method, needed)
+	}
+	return nil
 }

@@ -208,6 +208,9 @@ func (e *locationRuleExternal) Create(ctx context.Context) error {
 }
 
 func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
+	if err := requireMethod(ctx, e.client, e.rule, "location_rule_update"); err != nil {
+		return err
+	}
 	sent := mor.Only(e.params.Fields(), diff)
 	if err := e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, sent); err != nil {
 		return err

@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	errorRate := fs.Float64("error-rate", 0, "fraction of API requests answered HTTP 500 with an HTML page (0..1)")
 	nonXMLRate := fs.Float64("non-xml-rate", 0, "fraction of API requests answered 200 with an HTML login page (0..1)")
 	down := fs.Bool("down", false, "start refusing API requests (connections are closed without an answer)")
+	version := fs.String("mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 		if seed, err = morsim.LoadSeed(*seedPath); err != nil {
 			return err
 		}
+	}
+	if *version != "" {
+		seed.Version = *version
 	}
 	secret := *adminSecret
 	if secret == "" {

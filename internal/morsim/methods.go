@@ -129,8 +129,8 @@ func zeroOne(v string) bool { return v == "0" || v == "1" }
 
 // ---- system_version_get -------------------------------------------------------------
 
-func systemVersionGet(*call) result {
-	return read(document(el("page", leaf("version", Version))))
+func systemVersionGet(c *call) result {
+	return read(document(el("page", leaf("version", versionOf(c.st)))))
 }
 
 // ---- conflines_update ---------------------------------------------------------------

@@ -362,7 +362,7 @@ func (s *Server) answerLocked(verb, name string, p map[string]string, perr error
 		set = owner.Settings
 	}
 	m := methods[name]
-	if m == nil {
+	if m == nil || !hasMethod(st, name) {
 		return failure(shapePage, TextUnknownMethod), set.XMLExtension
 	}
 	if perr != nil {

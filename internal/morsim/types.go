@@ -48,6 +48,9 @@ type State struct {
 	TimeZones         []string                     `json:"timeZones"`
 	// NextRuleID is the id location_rule_create gives next.
 	NextRuleID int64 `json:"nextRuleID"`
+	// Version is what system_version_get answers ("" means Version, "X17"). A method
+	// newer than it answers as an unknown method, as an older MOR would (versions.go).
+	Version string `json:"version,omitempty"`
 }
 
 // User is an API caller. Admin and reseller own things; an accountant acts for its
@@ -223,6 +226,7 @@ func (st *State) DeepCopy() State {
 		Devices:           copyEntities(st.Devices),
 		QuickForwardRules: copyEntities(st.QuickForwardRules),
 		Currencies:        append([]string(nil), st.Currencies...),
+		Version:           st.Version,
 		TimeZones:         append([]string(nil), st.TimeZones...),
 		NextRuleID:        st.NextRuleID,
 	}

@@ -22,6 +22,8 @@ const (
 	// ReasonAlreadyExists: MOR holds an object identical to the one the resource would
 	// create, not made by it; the operator never takes it over unasked.
 	ReasonAlreadyExists = "AlreadyExists"
+	// ReasonUnsupportedByServer: the server's version lacks a method the resource needs.
+	ReasonUnsupportedByServer = "UnsupportedByServer"
 )
 
 // Retry says when to try again.
