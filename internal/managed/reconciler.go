@@ -258,6 +258,9 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 		result.RequeueAfter = r.pollInterval(obj)
 	case verdict.RetryAuth:
 		result.RequeueAfter = r.AuthRetryInterval
+		if v.After > 0 && v.After < result.RequeueAfter {
+			result.RequeueAfter = v.After
+		}
 	case verdict.RetryAfterDelay:
 		result.RequeueAfter = v.After
 	default: // the workqueue's exponential backoff

@@ -1090,3 +1090,14 @@ func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
 		})
 	}
 }
+
+// A refused key retries when the server's next probe is due, if that is sooner than the
+// slow authentication retry.
+func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
+	h := newHarness(t, rule())
+	h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: "location_rule_get", Text: "Incorrect hash", RetryAfter: 4 * time.Second}
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))
+	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, "Incorrect hash")
+}

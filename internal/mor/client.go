@@ -41,6 +41,7 @@ type Client struct {
 	limiter  *rate.Limiter
 	observer RequestObserver
 	now      func() time.Time
+	auth     authGate
 }
 
 // New validates cfg and returns a Client for the server it names.
@@ -135,6 +136,9 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 	if !knownMethod(method) {
 		return nil, &Error{Class: Rejected, Method: method, Err: errors.New("method not supported by this client")}
 	}
+	if held := c.auth.held(method, c.now()); held != nil {
+		return nil, held
+	}
 	if err := c.limiter.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err()
@@ -169,9 +173,11 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 		for i := range e.Details {
 			e.Details[i] = redactString(e.Details[i], secrets...)
 		}
+		c.auth.record(e, c.now())
 		c.observe(method, strings.ToLower(e.Class.String()), start)
 		return nil, e
 	}
+	c.auth.record(nil, c.now())
 	c.observe(method, "success", start)
 	return env, nil
 }

@@ -12,7 +12,7 @@ import (
 func (e *Error) Verdict() verdict.Verdict {
 	switch {
 	case e.Class == Authentication:
-		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth}
+		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth, After: e.RetryAfter}
 	case e.Class == Rejected:
 		return verdict.Verdict{Reason: verdict.ReasonRejected, Message: e.Message(), Retry: verdict.RetryPoll}
 	case e.RetryAfter > 0:

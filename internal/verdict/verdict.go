@@ -34,7 +34,8 @@ const (
 	RetryBackoff Retry = iota
 	// RetryPoll retries at the resource's poll interval: a person must act first.
 	RetryPoll
-	// RetryAuth retries at the slow authentication retry interval.
+	// RetryAuth retries at the slow authentication retry interval, or sooner when After
+	// says when the server's next probe is due.
 	RetryAuth
 	// RetryAfterDelay retries after Verdict.After, as the server asked.
 	RetryAfterDelay
@@ -47,7 +48,7 @@ type Verdict struct {
 	// Message is what status and events show.
 	Message string
 	Retry   Retry
-	// After is the delay for RetryAfterDelay.
+	// After is the delay for RetryAfterDelay, and the earlier retry for RetryAuth.
 	After time.Duration
 }
 

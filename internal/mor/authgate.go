@@ -1,0 +1,62 @@
+package mor
+
+import (
+	"sync"
+	"time"
+)
+
+// While MOR refuses our credentials (often a key rotated in the Secret before MOR), a
+// server's requests are held rather than sent: one probe goes through when the backoff
+// ends, which starts short and doubles up to maxAuthRetry. A probe that MOR accepts
+// opens the gate for everyone at once; a new key builds a new Client, with a new gate.
+const (
+	firstAuthRetry = 2 * time.Second
+	maxAuthRetry   = 5 * time.Minute
+	probeWait      = time.Second // how long others wait for a probe's answer
+)
+
+type authGate struct {
+	mu       sync.Mutex
+	failures int
+	until    time.Time
+	probing  bool
+	last     Error // the refusal that closed the gate
+}
+
+// held returns, while the gate is closed, the refusal to answer instead of a request
+// (with how long to wait); nil lets the request through, as the probe when it was
+// closed.
+func (g *authGate) held(method string, now time.Time) *Error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.failures == 0 {
+		return nil
+	}
+	wait := g.until.Sub(now)
+	if wait <= 0 {
+		if !g.probing {
+			g.probing = true
+			return nil
+		}
+		wait = probeWait
+	}
+	e := g.last
+	e.Method, e.RetryAfter = method, wait
+	return &e
+}
+
+// record learns from an answer: a refusal closes the gate for longer, anything MOR
+// answered otherwise (success or another error) opens it.
+func (g *authGate) record(err *Error, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.probing = false
+	switch {
+	case err != nil && err.Class == Authentication:
+		g.failures++
+		g.until = now.Add(min(firstAuthRetry<<min(g.failures-1, 20), maxAuthRetry))
+		g.last = Error{Class: err.Class, Text: err.Text, Details: err.Details}
+	case err == nil || err.Text != "": // an answer from MOR itself
+		g.failures = 0
+	}
+}
