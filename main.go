@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -32,6 +33,7 @@ func main() {
 		kubeQPS                                 float64
 		kubeBurst                               int
 		pprofAddr                               string
+		serverSelector                          string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (:8443 for HTTPS, :8080 for HTTP, 0 to disable).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
@@ -47,6 +49,7 @@ func main() {
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "Reconciles run in parallel per kind.")
 	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the Kubernetes API server (client-go's default is 5).")
 	flag.IntVar(&kubeBurst, "kube-api-burst", 100, "Burst of requests to the Kubernetes API server.")
+	flag.StringVar(&serverSelector, "server-selector", "", "Label selector on MorServers: this manager reconciles only those and the resources using them (sharding a fleet over several managers); empty selects all.")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address of the pprof endpoints (e.g. 127.0.0.1:6060); empty disables them.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -58,6 +61,13 @@ func main() {
 	restConfig.QPS, restConfig.Burst = float32(kubeQPS), kubeBurst
 	mo := managerOptions(metricsAddr, secureMetrics, probeAddr, leaderElect, watchNamespaces)
 	mo.PprofBindAddress = pprofAddr
+	selector, err := labels.Parse(serverSelector)
+	if err != nil {
+		log.Error(err, "invalid --server-selector")
+		os.Exit(2)
+	}
+	opts.ServerSelector = selector
+	controllers.ShardCache(&mo.Cache, opts.ServerSelector)
 	mgr, err := ctrl.NewManager(restConfig, mo)
 	if err != nil {
 		log.Error(err, "unable to create manager")

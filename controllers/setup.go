@@ -10,11 +10,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -45,6 +47,22 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// MaxBackoff caps the exponential backoff after transient errors.
 	MaxBackoff time.Duration
+	// ServerSelector, when set, makes this manager one shard of a fleet: it reconciles
+	// only the MorServers it selects and the resources that use them, and leaves every
+	// other resource untouched. The manager's cache must hold only those MorServers
+	// (ShardCache).
+	ServerSelector labels.Selector
+}
+
+// ShardCache restricts a manager's MorServer cache to its shard.
+func ShardCache(o *cache.Options, selector labels.Selector) {
+	if selector == nil || selector.Empty() {
+		return
+	}
+	if o.ByObject == nil {
+		o.ByObject = map[client.Object]cache.ByObject{}
+	}
+	o.ByObject[&v1alpha1.MorServer{}] = cache.ByObject{Label: selector}
 }
 
 // SetupWithManager registers the field indexes and the four controllers.
@@ -88,6 +106,9 @@ func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
 		Kind:     kind,
 		Recorder: mgr.GetEventRecorder("mor-operator"),
 		Options:  opts.Options,
+	}
+	if opts.ServerSelector != nil && !opts.ServerSelector.Empty() {
+		r.Skip = inShard[T](mgr.GetClient(), mgr.GetAPIReader(), opts.ServerSelector)
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(kind.Name()).
@@ -209,6 +230,23 @@ func deletedOnly() predicate.Predicate {
 		UpdateFunc:  func(event.UpdateEvent) bool { return false },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	}
+}
+
+// inShard skips the resources whose MorServer exists and is not in this manager's shard:
+// another manager owns them. A MorServer missing altogether is not skipped, so that the
+// resource reports it (or, deleted with deletionPolicy Orphan, lets go).
+func inShard[T managed.Resource](cached, live client.Reader, selector labels.Selector) func(context.Context, T) bool {
+	return func(ctx context.Context, obj T) bool {
+		key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.ServerName()}
+		var s v1alpha1.MorServer
+		if cached.Get(ctx, key, &s) == nil {
+			return false
+		}
+		if err := live.Get(ctx, key, &s); err != nil {
+			return false
+		}
+		return !selector.Matches(labels.Set(s.Labels))
 	}
 }
 

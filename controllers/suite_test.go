@@ -14,6 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -61,17 +63,43 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:  scheme,
-		Metrics: metricsserver.Options{BindAddress: "0"},
-		Client:  client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
-	})
+	// The suite's manager is the shard of the MorServers without the shard label; the
+	// sharding test starts managers of its own for labelled ones.
+	stop, err := startManager(cfg, "!"+shardLabel, false)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	code := m.Run()
+	stop()
+	return code
+}
+
+// shardLabel marks the MorServers of the sharding test's own managers.
+const shardLabel = "test.mor.operator.dev/shard"
+
+// startManager runs a manager with the suite's settings for the MorServers selector
+// picks, until stop is called. Extra managers in one process skip the controller name
+// check (names are only unique per manager).
+func startManager(cfg *rest.Config, selector string, extra bool) (stop func(), err error) {
+	sel, err := labels.Parse(selector)
+	if err != nil {
+		return nil, err
+	}
+	o := ctrl.Options{
+		Scheme:  scheme,
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		Client:  client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	}
+	if extra {
+		o.Controller.SkipNameValidation = ptr(true)
+	}
+	controllers.ShardCache(&o.Cache, sel)
+	mgr, err := ctrl.NewManager(cfg, o)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	if err := controllers.SetupWithManager(ctx, mgr, controllers.Options{
 		Options: managed.Options{
 			PollInterval: testPollInterval,
@@ -81,9 +109,10 @@ func run(m *testing.M) int {
 		DefaultsReapplyInterval: time.Hour,
 		MaxConcurrentReconciles: 4,
 		MaxBackoff:              2 * time.Second,
+		ServerSelector:          sel,
 	}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		cancel()
+		return nil, err
 	}
 	done := make(chan struct{})
 	go func() {
@@ -92,10 +121,7 @@ func run(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "manager:", err)
 		}
 	}()
-	code := m.Run()
-	cancel()
-	<-done
-	return code
+	return func() { cancel(); <-done }, nil
 }
 
 func zapLevel() zapcore.Level {

@@ -48,6 +48,9 @@ type Reconciler[T Resource] struct {
 	Kind     Kind[T]
 	Recorder events.EventRecorder
 	Options
+	// Skip, when set, leaves a resource completely alone (no external call, no write):
+	// another manager owns it.
+	Skip func(ctx context.Context, obj T) bool
 
 	warnedPoll sync.Map // resource UID → poll-interval annotation value warned about
 }
@@ -67,6 +70,10 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
+	}
+
+	if r.Skip != nil && r.Skip(ctx, obj) {
+		return ctrl.Result{}, nil
 	}
 
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
