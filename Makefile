@@ -49,6 +49,7 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once
 test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest, fuzz (briefly), e2e.
 	E2E= KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
+	$(MAKE) --no-print-directory bench-scale-smoke
 	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: test-e2e
@@ -66,6 +67,18 @@ docs: $(CRD_REF_DOCS) ## Generate the API reference docs/api.md from api/ (crd-r
 .PHONY: bench
 bench: ## Benchmarks (simulator throughput, client overhead, reconcile).
 	go test ./... -run '^$$' -bench . -benchmem
+
+BENCH_SCALE_N ?= 1000 5000
+.PHONY: bench-scale
+bench-scale: manager envtest-assets ## At scale: the manager process against envtest and the simulator, with both floors (hack/benchscale; results in bin/).
+	@for n in $(BENCH_SCALE_N); do \
+	  KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n $$n -out bin/bench-scale-$$n.json || exit 1; \
+	done
+	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n 200 -rate-limit 5 -out bin/bench-scale-200-default-rate.json
+
+.PHONY: bench-scale-smoke
+bench-scale-smoke: manager envtest-assets ## hack/benchscale once at a small N, so it cannot rot (make test runs it).
+	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n 50 -locations 5 -poll-interval 2s -out bin/bench-scale-smoke.json
 
 ##@ Build
 

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+)
+
+// morFloor: a plain client making the same N creates against a simulator like the
+// operator's (same seed, same latency), with the manager's concurrency.
+func morFloor(ctx context.Context, c config) (float64, error) {
+	sim := morsim.New(seed(c))
+	sim.SetFaults(morsim.Faults{Latency: c.Latency})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	api, err := mor.New(mor.Config{BaseURL: srv.URL + "/billing", Username: "admin", SecretKey: morsim.DefaultAdminSecret,
+		QPS: float64(c.RPS), Burst: min(c.RPS, 1000)})
+	if err != nil {
+		return 0, err
+	}
+	rules, _ := objects(c)
+	t0 := time.Now()
+	err = parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
+		_, err := api.CreateLocationRule(ctx, r.Spec.LocationID, mor.ParamsOf(&r.Spec).Fields())
+		return err
+	})
+	return time.Since(t0).Seconds(), err
+}
+
+// k8sFloor: a plain client (the manager's QPS and burst) creating the same N objects in
+// a namespace the manager does not watch, and making the writes the operator must make
+// per object: the finalizer with the create record (one patch) and one status write.
+func k8sFloor(ctx context.Context, w *world, c config) (float64, error) {
+	ns := "bench-floor"
+	if err := w.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		return 0, err
+	}
+	rules, _ := objects(c)
+	t0 := time.Now()
+	if err := parallel(8, rules, func(r *v1alpha1.LocationRule) error {
+		o := r.DeepCopy()
+		o.Namespace = ns
+		return w.k8s.Create(ctx, o)
+	}); err != nil {
+		return 0, err
+	}
+	err := parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
+		key := client.ObjectKey{Namespace: ns, Name: r.Name}
+		meta := []byte(`{"metadata":{"finalizers":["mor.operator.dev/location-rule"],"annotations":{"mor.operator.dev/create-pending":"x"}}}`)
+		o := &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Namespace: ns}}
+		if err := w.k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
+			return err
+		}
+		status := []byte(fmt.Sprintf(`{"status":{"ruleID":%d,"observedGeneration":1}}`, 1))
+		return w.k8s.Status().Patch(ctx, o, client.RawPatch("application/merge-patch+json", status))
+	})
+	return time.Since(t0).Seconds(), err
+}

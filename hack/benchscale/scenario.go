@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+)
+
+// phase is one scenario's figures.
+type phase struct {
+	Name        string         `json:"name"`
+	Seconds     float64        `json:"seconds"`
+	MORRequests map[string]int `json:"morRequests"`
+	K8sRequests map[string]int `json:"k8sRequests"`
+	Manager     proc           `json:"manager"` // CPU seconds used in the phase, peak RSS so far
+}
+
+type results struct {
+	Config      config  `json:"config"`
+	Phases      []phase `json:"phases"`
+	MORFloor    float64 `json:"morFloorSeconds"`
+	K8sFloor    float64 `json:"k8sFloorSeconds"`
+	ColdToFloor float64 `json:"coldOverFloor"` // cold seconds / max(floors)
+}
+
+func run(ctx context.Context, c config) (*results, error) {
+	w, err := start(ctx, c)
+	defer w.stop()
+	if err != nil {
+		return nil, err
+	}
+	res := &results{Config: c}
+	if res.MORFloor, err = morFloor(ctx, c); err != nil {
+		return nil, fmt.Errorf("MOR floor: %w", err)
+	}
+	if res.K8sFloor, err = k8sFloor(ctx, w, c); err != nil {
+		return nil, fmt.Errorf("Kubernetes floor: %w", err)
+	}
+
+	rules, dids := objects(c)
+	phases := []struct {
+		name string
+		act  func() error
+		done func() (bool, error)
+	}{
+		{"cold: apply all → all Ready", func() error { return createAll(ctx, w, rules, dids) }, func() (bool, error) { return allReady(ctx, w, c) }},
+		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
+		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
+		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return managedGone(ctx, w) }},
+	}
+	cpu, _ := procStats(w.manager.Process.Pid)
+	for _, p := range phases {
+		api0, err := apiRequests(ctx, w.cfg)
+		if err != nil {
+			return nil, err
+		}
+		w.calls.take()
+		t0 := time.Now()
+		if err := p.act(); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+		if p.done != nil {
+			if err := waitFor(ctx, 250*time.Millisecond, p.done); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.name, err)
+			}
+		}
+		ph := phase{Name: p.name, Seconds: time.Since(t0).Seconds(), MORRequests: w.calls.take()}
+		api1, err := apiRequests(ctx, w.cfg)
+		if err != nil {
+			return nil, err
+		}
+		ph.K8sRequests = delta(api0, api1)
+		now, _ := procStats(w.manager.Process.Pid)
+		ph.Manager = proc{CPUSeconds: now.CPUSeconds - cpu.CPUSeconds, PeakRSSMiB: now.PeakRSSMiB}
+		cpu = now
+		res.Phases = append(res.Phases, ph)
+	}
+	res.ColdToFloor = res.Phases[0].Seconds / max(res.MORFloor, res.K8sFloor)
+	return res, nil
+}
+
+// objects are the managed resources: N LocationRules over the bench locations, N/10
+// DIDRates, and one MorDefaults.
+func objects(c config) ([]*v1alpha1.LocationRule, []client.Object) {
+	rules := make([]*v1alpha1.LocationRule, c.N)
+	for i := range rules {
+		rules[i] = &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("rule-%d", i), Namespace: namespace},
+			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(10 + i%c.Locations), Name: ptr(fmt.Sprintf("managed %d", i)),
+				Cut: ptr(fmt.Sprintf("9%d", i)), Add: ptr("+")}}
+	}
+	others := []client.Object{&v1alpha1.MorDefaults{ObjectMeta: metav1.ObjectMeta{Name: "defaults", Namespace: namespace},
+		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr("EUR")}}}}
+	for i := 0; i < max(c.N/10, 1); i++ {
+		others = append(others, &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
+			Spec: v1alpha1.DIDRateSpec{DIDID: int64(100 + i), OwnerTariffID: ptr(int64(4))}})
+	}
+	return rules, others
+}
+
+// parallel runs fn over items with n workers, returning the first error.
+func parallel[T any](n int, items []T, fn func(T) error) error {
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		next  = make(chan T)
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range next {
+				if err := fn(it); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		next <- it
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+func createAll(ctx context.Context, w *world, rules []*v1alpha1.LocationRule, others []client.Object) error {
+	all := append([]client.Object{}, others...)
+	for _, r := range rules {
+		all = append(all, r)
+	}
+	return parallel(8, all, func(o client.Object) error { return w.k8s.Create(ctx, o) })
+}
+
+func editTenth(ctx context.Context, w *world, rules []*v1alpha1.LocationRule) error {
+	var tenth []*v1alpha1.LocationRule
+	for i := 0; i < len(rules); i += 10 {
+		tenth = append(tenth, rules[i])
+	}
+	return parallel(8, tenth, func(r *v1alpha1.LocationRule) error {
+		patch := []byte(`{"spec":{"add":"00"}}`)
+		return w.k8s.Patch(ctx, &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: r.Name, Namespace: namespace}},
+			client.RawPatch("application/merge-patch+json", patch))
+	})
+}
+
+func deleteAll(ctx context.Context, w *world) error {
+	for _, o := range []client.Object{&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}} {
+		if err := w.k8s.DeleteAllOf(ctx, o, client.InNamespace(namespace)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allReady: every LocationRule and DIDRate Ready at its generation (MorDefaults too).
+func allReady(ctx context.Context, w *world, c config) (bool, error) {
+	want := c.N + max(c.N/10, 1) + 1
+	ready := 0
+	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
+		if err := w.k8s.List(ctx, list, client.InNamespace(namespace)); err != nil {
+			return false, err
+		}
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
+			r := o.(interface {
+				client.Object
+				ManagedStatus() *v1alpha1.ResourceStatus
+			})
+			c := meta.FindStatusCondition(r.ManagedStatus().Conditions, v1alpha1.ConditionReady)
+			if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == r.GetGeneration() {
+				ready++
+			}
+			return nil
+		})
+	}
+	return ready == want, nil
+}
+
+// managedGone: no managed rule left in MOR and no resource left in the namespace.
+func managedGone(ctx context.Context, w *world) (bool, error) {
+	for _, r := range w.sim.Snapshot().Rules {
+		if strings.HasPrefix(r.Name, "managed ") {
+			return false, nil
+		}
+	}
+	var l v1alpha1.LocationRuleList
+	if err := w.k8s.List(ctx, &l, client.InNamespace(namespace)); err != nil {
+		return false, err
+	}
+	return len(l.Items) == 0, nil
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
+	"github.com/mor-operator/mor-operator/internal/testenv"
+)
+
+const namespace = "bench"
+
+// world is everything a run talks to.
+type world struct {
+	cfg     *rest.Config
+	env     *envtest.Environment
+	k8s     client.Client
+	sim     *morsim.Server
+	simURL  string
+	calls   *methodCounter
+	manager *exec.Cmd
+	dir     string
+}
+
+// seed is the default seed plus locations 10.., n hand-made rules spread over them (at
+// least as many as the managed ones) and n/10 DIDs 100.. for the DIDRates.
+func seed(c config) morsim.Seed {
+	s := morsim.DefaultSeed()
+	for l := 0; l < c.Locations; l++ {
+		id := int64(10 + l)
+		s.Locations[id] = &morsim.Location{ID: id, Name: fmt.Sprintf("bench %d", l), Owner: "admin"}
+	}
+	for i := 0; i < c.N; i++ {
+		id := int64(1000 + i)
+		s.Rules[id] = &morsim.Rule{ID: id, LocationID: int64(10 + i%c.Locations), Name: fmt.Sprintf("hand %d", i), Enabled: 1,
+			LrType: "dst", Cut: fmt.Sprintf("8%d", i), Add: "+", MinLen: 1, MaxLen: 99, SrcMinLen: 1, SrcMaxLen: 99}
+	}
+	s.NextRuleID = int64(1000 + c.N)
+	for i := 0; i < max(c.N/10, 1); i++ {
+		id := int64(100 + i)
+		s.DIDs[id] = &morsim.DID{ID: id, Number: fmt.Sprintf("3706%07d", i), Owner: "admin", ProviderTariffID: 1, OwnerTariffID: 2}
+	}
+	return s
+}
+
+// methodCounter counts the simulator's API requests by MOR method.
+type methodCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (m *methodCounter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if i := strings.LastIndex(r.URL.Path, "/api/"); i >= 0 {
+			m.mu.Lock()
+			m.n[r.URL.Path[i+len("/api/"):]]++
+			m.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (m *methodCounter) take() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.n
+	m.n = map[string]int{}
+	return out
+}
+
+func start(ctx context.Context, c config) (*world, error) {
+	w := &world{calls: &methodCounter{n: map[string]int{}}}
+	var err error
+	if w.cfg, w.env, err = testenv.Start(); err != nil {
+		return nil, err
+	}
+	w.cfg.QPS, w.cfg.Burst = 50, 100 // the manager's defaults: the floors use the same budget
+	if w.k8s, err = client.New(w.cfg, client.Options{Scheme: morscheme.New()}); err != nil {
+		return w, err
+	}
+	w.sim = morsim.New(seed(c))
+	w.sim.SetFaults(morsim.Faults{Latency: c.Latency})
+	srv := httptest.NewServer(w.calls.wrap(w.sim))
+	w.simURL = srv.URL + "/billing"
+
+	if w.dir, err = os.MkdirTemp("", "benchscale"); err != nil {
+		return w, err
+	}
+	user, err := w.env.AddUser(envtest.User{Name: "bench-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return w, err
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		return w, err
+	}
+	kubeconfig := filepath.Join(w.dir, "kubeconfig")
+	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+		return w, err
+	}
+	for _, o := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: namespace},
+			StringData: map[string]string{"secretKey": morsim.DefaultAdminSecret}},
+		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: namespace},
+			Spec: v1alpha1.MorServerSpec{URL: w.simURL, Username: "admin", AllowInsecureHTTP: true,
+				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"},
+				RateLimit:    &v1alpha1.RateLimit{RequestsPerSecond: ptr(int32(c.RPS)), Burst: ptr(int32(min(c.RPS, 1000)))}}},
+	} {
+		if err := w.k8s.Create(ctx, o); err != nil {
+			return w, err
+		}
+	}
+	w.manager = exec.CommandContext(ctx, c.Manager,
+		"--kubeconfig="+kubeconfig, "--watch-namespaces="+namespace,
+		"--poll-interval="+c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error")
+	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
+	return w, w.manager.Start()
+}
+
+func (w *world) stop() {
+	if w.manager != nil && w.manager.Process != nil {
+		_ = w.manager.Process.Kill()
+		_ = w.manager.Wait()
+	}
+	if w.env != nil {
+		_ = w.env.Stop()
+	}
+	if w.dir != "" {
+		_ = os.RemoveAll(w.dir)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
