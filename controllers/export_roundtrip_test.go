@@ -10,13 +10,13 @@ import (
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/plugin"
@@ -94,12 +94,7 @@ func (f *fixture) readyCount() int {
 			return 0
 		}
 		_ = meta.EachListItem(list, func(o runtime.Object) error {
-			obj := o.(interface {
-				client.Object
-				ManagedStatus() *v1alpha1.ResourceStatus
-			})
-			c := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionReady)
-			if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == obj.GetGeneration() {
+			if managed.ReadyForGeneration(o.(managed.Resource)) {
 				n++
 			}
 			return nil

@@ -42,6 +42,13 @@ func ruleRig(t *testing.T, sim func(*morsim.State), mutate func(*v1alpha1.Locati
 	return r, spec
 }
 
+// withPending gives lr the create-pending record when pending.
+func withPending(lr *v1alpha1.LocationRule, pending bool) {
+	if pending {
+		lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
+	}
+}
+
 func ptrTo[T any](v T) *T { return &v }
 
 func TestLocationRuleAdapterObserve(t *testing.T) {
@@ -101,9 +108,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 			g := NewWithT(t)
 			r, spec := ruleRig(t, tc.sim, tc.spec)
 			lr := locationRule(spec, tc.statusID)
-			if tc.pending {
-				lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
-			}
+			withPending(lr, tc.pending)
 			before := r.mor.snapshot()
 
 			obs, err := mustConnect(t, locationRules(r), lr).Observe(context.Background())
@@ -174,9 +179,7 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 			g := NewWithT(t)
 			r, spec := ruleRig(t, tc.sim, tc.spec)
 			lr := locationRule(spec, tc.statusID)
-			if tc.pending {
-				lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "2026-11-25T00:00:00Z"}
-			}
+			withPending(lr, tc.pending)
 			ext := mustConnect(t, locationRules(r), lr)
 			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
 			rules := r.sim.Snapshot().Rules

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
 )
 
 // phase is one scenario's figures.
@@ -171,12 +172,7 @@ func allReady(ctx context.Context, w *world, c config) (bool, error) {
 			return false, err
 		}
 		_ = meta.EachListItem(list, func(o runtime.Object) error {
-			r := o.(interface {
-				client.Object
-				ManagedStatus() *v1alpha1.ResourceStatus
-			})
-			c := meta.FindStatusCondition(r.ManagedStatus().Conditions, v1alpha1.ConditionReady)
-			if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == r.GetGeneration() {
+			if managed.ReadyForGeneration(o.(managed.Resource)) {
 				ready++
 			}
 			return nil

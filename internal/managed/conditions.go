@@ -53,8 +53,9 @@ func setStalled(obj Resource, reason, message string) {
 	setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 }
 
-// readyForGeneration reports whether Ready is True for the object's current generation.
-func readyForGeneration(obj Resource) bool {
+// ReadyForGeneration reports whether Ready is True for the object's current generation:
+// what `kubectl wait --for=condition=Ready` and the health checks count on.
+func ReadyForGeneration(obj Resource) bool {
 	c := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionReady)
 	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == obj.GetGeneration()
 }

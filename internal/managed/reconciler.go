@@ -83,11 +83,11 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		err = perr
 	}
 	// 9. A create recorded in status no longer needs its pending record.
-	if err == nil && readyForGeneration(obj) {
+	if err == nil && ReadyForGeneration(obj) {
 		err = r.clearCreatePending(ctx, obj)
 	}
 	if obj.GetDeletionTimestamp().IsZero() {
-		metrics.SetReady(r.Kind.Name(), req.String(), readyForGeneration(obj))
+		metrics.SetReady(r.Kind.Name(), req.String(), ReadyForGeneration(obj))
 	}
 	return result, err
 }
@@ -194,7 +194,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 // current generation, before this reconcile touched it), so a write now corrects drift
 // rather than applying an edit or retrying a failure.
 func (r *Reconciler[T]) inSyncBefore(obj T) bool {
-	return readyForGeneration(obj)
+	return ReadyForGeneration(obj)
 }
 
 // observedOnly records what an ObserveOnly resource found without writing.
