@@ -151,7 +151,10 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 	lr := newLocationRule("crash")
 	f.create(lr)
 	f.waitReady(lr)
-	f.g.Expect(lr.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "dropped once status holds the id")
+	f.g.Eventually(func() map[string]string {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
+		return lr.Annotations
+	}, testTimeout).ShouldNot(HaveKey(v1alpha1.AnnotationCreatePending), "dropped once status holds the id")
 	id := *lr.Status.RuleID
 	f.g.Eventually(func() error {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr); err != nil {

@@ -252,6 +252,10 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 		result ctrl.Result
 		retErr error
 	)
+	if v.Retry == verdict.Defer { // postponed, not failed: status and events stay as they are
+		ctrl.LoggerFrom(ctx).V(1).Info("reconcile deferred", "phase", phase, "after", v.After, "reason", v.Message)
+		return ctrl.Result{RequeueAfter: v.After}, nil
+	}
 	// A verdict that needs a person is final for this generation: record it as observed
 	// so kstatus reports Failed rather than InProgress. Transient errors leave it behind.
 	defer func() {

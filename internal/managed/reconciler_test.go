@@ -1101,3 +1101,19 @@ func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
 	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))
 	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, "Incorrect hash")
 }
+
+// Work postponed because a server's budget is spent is no failure: no condition
+// changes, no event, a requeue when the budget allows.
+func TestReconcileDeferredReportsNothing(t *testing.T) {
+	h := newHarness(t, rule())
+	_, err := h.reconcile() // Ready first
+	h.g.Expect(err).NotTo(HaveOccurred())
+	patches := h.patches()
+	h.ext.observeErr = verdict.Deferred(3*time.Second, "budget spent")
+	res, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
+	h.g.Expect(h.patches()).To(Equal(patches), "no status write")
+	h.g.Expect(h.events()).To(BeEmpty())
+	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+}

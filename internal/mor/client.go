@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mor-operator/mor-operator/internal/verdict"
 	"golang.org/x/time/rate"
 )
 
@@ -139,11 +140,8 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 	if held := c.auth.held(method, c.now()); held != nil {
 		return nil, held
 	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return nil, &Error{Class: Transient, Method: method, Err: fmt.Errorf("waiting for the client rate limit: %w", err)}
+	if err := c.awaitBudget(ctx, method); err != nil {
+		return nil, err
 	}
 
 	hash := Sign(method, params, c.key)
@@ -240,4 +238,33 @@ func httpStatus(code int) string {
 		return strconv.Itoa(code) + " " + t
 	}
 	return strconv.Itoa(code)
+}
+
+// maxBudgetWait is the longest a caller waits for this server's request budget; a
+// longer wait is handed back (verdict.Deferred), so no worker sleeps on a throttled
+// server while other servers' resources queue behind it.
+const maxBudgetWait = time.Second
+
+func (c *Client) awaitBudget(ctx context.Context, method string) error {
+	r := c.limiter.Reserve()
+	if !r.OK() {
+		return &Error{Class: Transient, Method: method, Err: errors.New("the client rate limit allows no request")}
+	}
+	delay := r.Delay()
+	if delay > maxBudgetWait {
+		r.Cancel()
+		return verdict.Deferred(delay, "MOR %s: this server's request budget is spent; retrying in %s", method, delay.Round(time.Millisecond))
+	}
+	if delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return &Error{Class: Transient, Method: method, Err: fmt.Errorf("waiting for the client rate limit: %w", ctx.Err())}
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mor-operator/mor-operator/internal/verdict"
 	"golang.org/x/time/rate"
 )
 
@@ -409,19 +410,32 @@ func TestObserverOnSuccess(t *testing.T) {
 	}
 }
 
-// The rate limiter is waited on before each request and gives up when ctx does.
-func TestRateLimiterHonoursContext(t *testing.T) {
+// The rate limiter: a short wait for the server's budget is waited out (giving up when
+// ctx does); a long one is handed back at once, deferred, so no worker sleeps on a
+// throttled server.
+func TestRateLimiterNeverHoldsAWorker(t *testing.T) {
 	srv := newFakeMOR(t, answer("<page><version>X17</version></page>"))
 	var observed int
-	c := newTestClient(t, srv.URL, func(c *Config) {
+	slow := newTestClient(t, srv.URL, func(c *Config) {
 		c.QPS, c.Burst = 0.001, 1 // one token, the next in 1000s
 		c.Observer = func(string, string, time.Duration) { observed++ }
 	})
-	if _, err := c.SystemVersion(context.Background()); err != nil {
+	if _, err := slow.SystemVersion(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-
-	t.Run("cancelled while waiting", func(t *testing.T) {
+	t.Run("a long wait is deferred at once", func(t *testing.T) {
+		start := time.Now()
+		_, err := slow.SystemVersion(context.Background())
+		v := verdict.Of(err)
+		if v.Retry != verdict.Defer || v.After < 900*time.Second || time.Since(start) > time.Second {
+			t.Errorf("err = %v (verdict %+v) after %s, want deferred by about 1000s, at once", err, v, time.Since(start))
+		}
+	})
+	t.Run("a short wait gives up when ctx does", func(t *testing.T) {
+		c := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = 2, 1 })
+		if _, err := c.SystemVersion(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { _, err := c.SystemVersion(ctx); done <- err }()
@@ -431,16 +445,8 @@ func TestRateLimiterHonoursContext(t *testing.T) {
 			t.Errorf("err = %v, want Transient wrapping context.Canceled", err)
 		}
 	})
-	t.Run("deadline before the next token", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_, err := c.SystemVersion(ctx) // the limiter knows at once it cannot make it
-		if ClassOf(err) != Transient {
-			t.Errorf("err = %v, want Transient", err)
-		}
-	})
-	if n := len(srv.seen()); n != 1 {
-		t.Errorf("server saw %d requests, want 1", n)
+	if n := len(srv.seen()); n != 2 {
+		t.Errorf("server saw %d requests, want 2", n)
 	}
 	if observed != 1 {
 		t.Errorf("observer called %d times, want 1 (no request, no observation)", observed)

@@ -39,6 +39,9 @@ const (
 	RetryAuth
 	// RetryAfterDelay retries after Verdict.After, as the server asked.
 	RetryAfterDelay
+	// Defer retries after Verdict.After without reporting anything: nothing failed, the
+	// work was only postponed (a server's request budget is spent for now).
+	Defer
 )
 
 // Verdict is what an error means for the resource that met it.
@@ -84,4 +87,21 @@ func (e *StalledError) Verdict() Verdict {
 // Stalled returns a StalledError.
 func Stalled(reason, format string, args ...any) error {
 	return &StalledError{Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Deferred returns an error that postpones the work by after, reporting nothing.
+func Deferred(after time.Duration, format string, args ...any) error {
+	return &deferredError{after: after, msg: fmt.Sprintf(format, args...)}
+}
+
+type deferredError struct {
+	after time.Duration
+	msg   string
+}
+
+func (e *deferredError) Error() string { return e.msg }
+
+// Verdict implements Classifier.
+func (e *deferredError) Verdict() Verdict {
+	return Verdict{Message: e.msg, Retry: Defer, After: e.after}
 }
