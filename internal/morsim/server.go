@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -275,6 +276,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 		_, _ = io.WriteString(w, html500)
 		return
 	}
+	if chance(f.TooManyRate) {
+		rec.Outcome = OutcomeFaultTooMany
+		s.record(rec)
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
 	if chance(f.NonXMLRate) {
 		rec.Outcome = OutcomeFaultNonXML
 		s.record(rec)
@@ -292,6 +300,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 		s.persistLocked()
 	}
 	s.mu.Unlock()
+	if res.wrote && chance(f.LostAnswerRate) { // done in MOR, never told
+		abortConnection(w)
+		return
+	}
 
 	h := w.Header()
 	if xmlExt {

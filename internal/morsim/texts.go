@@ -113,4 +113,5 @@ const (
 	OutcomeFaultHTTP500  = OutcomeFaultPrefix + "HTTP 500"
 	OutcomeFaultNonXML   = OutcomeFaultPrefix + "non-XML answer (HTML login page)"
 	OutcomeFaultCanceled = OutcomeFaultPrefix + "request canceled during injected latency"
+	OutcomeFaultTooMany  = OutcomeFaultPrefix + "HTTP 429 with Retry-After"
 )

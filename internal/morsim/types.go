@@ -168,19 +168,29 @@ type Faults struct {
 	ErrorRate  float64       `json:"errorRate"`  // fraction answered HTTP 500 with an HTML body
 	NonXMLRate float64       `json:"nonXMLRate"` // fraction answered 200 with an HTML login page
 	Down       bool          `json:"down"`       // hijack and close the connection without answering
+	// TooManyRate is the fraction answered HTTP 429 with Retry-After: RetryAfterSeconds.
+	TooManyRate       float64 `json:"tooManyRate"`
+	RetryAfterSeconds int     `json:"retryAfterSeconds"`
+	// LostAnswerRate is the fraction of writes applied and then not answered (the
+	// connection closes): the caller cannot know that MOR did it.
+	LostAnswerRate float64 `json:"lostAnswerRate"`
 }
 
 type faultsJSON struct {
-	Latency    json.RawMessage `json:"latency,omitempty"`
-	ErrorRate  float64         `json:"errorRate"`
-	NonXMLRate float64         `json:"nonXMLRate"`
-	Down       bool            `json:"down"`
+	Latency           json.RawMessage `json:"latency,omitempty"`
+	ErrorRate         float64         `json:"errorRate"`
+	NonXMLRate        float64         `json:"nonXMLRate"`
+	Down              bool            `json:"down"`
+	TooManyRate       float64         `json:"tooManyRate"`
+	RetryAfterSeconds int             `json:"retryAfterSeconds"`
+	LostAnswerRate    float64         `json:"lostAnswerRate"`
 }
 
 // MarshalJSON writes Latency as a Go duration string.
 func (f Faults) MarshalJSON() ([]byte, error) {
 	lat, _ := json.Marshal(f.Latency.String())
-	return json.Marshal(faultsJSON{Latency: lat, ErrorRate: f.ErrorRate, NonXMLRate: f.NonXMLRate, Down: f.Down})
+	return json.Marshal(faultsJSON{Latency: lat, ErrorRate: f.ErrorRate, NonXMLRate: f.NonXMLRate, Down: f.Down,
+		TooManyRate: f.TooManyRate, RetryAfterSeconds: f.RetryAfterSeconds, LostAnswerRate: f.LostAnswerRate})
 }
 
 // UnmarshalJSON reads Latency from a Go duration string or a number of nanoseconds.
@@ -189,7 +199,8 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	out := Faults{ErrorRate: j.ErrorRate, NonXMLRate: j.NonXMLRate, Down: j.Down}
+	out := Faults{ErrorRate: j.ErrorRate, NonXMLRate: j.NonXMLRate, Down: j.Down,
+		TooManyRate: j.TooManyRate, RetryAfterSeconds: j.RetryAfterSeconds, LostAnswerRate: j.LostAnswerRate}
 	if len(j.Latency) > 0 && string(j.Latency) != "null" {
 		var s string
 		var n int64
@@ -206,8 +217,13 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("latency: want a duration string or nanoseconds, got %s", j.Latency)
 		}
 	}
-	if out.Latency < 0 || out.ErrorRate < 0 || out.ErrorRate > 1 || out.NonXMLRate < 0 || out.NonXMLRate > 1 {
-		return fmt.Errorf("faults out of range: latency must be >= 0, rates within [0, 1]")
+	if out.Latency < 0 || out.RetryAfterSeconds < 0 {
+		return fmt.Errorf("faults out of range: latency and retryAfterSeconds must be >= 0")
+	}
+	for _, r := range []float64{out.ErrorRate, out.NonXMLRate, out.TooManyRate, out.LostAnswerRate} {
+		if r < 0 || r > 1 {
+			return fmt.Errorf("faults out of range: rates must be within [0, 1]")
+		}
 	}
 	*f = out
 	return nil
