@@ -9,6 +9,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -51,6 +52,31 @@ func withPending(lr *v1alpha1.LocationRule, pending bool) {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// renderedAs is a MOR that renders the rules it returns otherwise than the simulator
+// (unassigned ids as "0", numbers as decimals): the comparison rules must hold for both.
+type renderedAs struct {
+	locationRuleAPI
+	edit func(mor.Fields)
+}
+
+func (m *renderedAs) GetLocationRule(ctx context.Context, id int64) (mor.Fields, error) {
+	f, err := m.locationRuleAPI.GetLocationRule(ctx, id)
+	if err == nil {
+		m.edit(f)
+	}
+	return f, err
+}
+
+func (m *renderedAs) ListLocationRules(ctx context.Context, location int64) ([]mor.Fields, error) {
+	rules, err := m.locationRuleAPI.ListLocationRules(ctx, location)
+	for _, f := range rules {
+		m.edit(f)
+	}
+	return rules, err
+}
+
+func decimalLengths(f mor.Fields) { f["minlen"], f["maxlen"] = f["minlen"]+".0", f["maxlen"]+".0" }
+
 func TestLocationRuleAdapterObserve(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -58,6 +84,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		statusID *int64
 		pending  bool // the resource carries the create-pending record
 		sim      func(*morsim.State)
+		answer   func(mor.Fields) // how MOR renders each rule it returns, when not as the simulator does
 		exists   bool
 		diff     []string
 		ruleID   *int64 // status.ruleID afterwards
@@ -77,12 +104,29 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		{name: "unassign (-1) equals MOR's empty id",
 			spec:     func(s *v1alpha1.LocationRuleSpec) { s.TariffID, s.DeviceID = ptrTo(int64(-1)), ptrTo(int64(-1)) },
 			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
-		{name: "numbers compare as numbers, dial prefixes as text",
+		{name: "unassign (-1) equals MOR's 0",
+			spec:     func(s *v1alpha1.LocationRuleSpec) { s.TariffID, s.LCRID = ptrTo(int64(-1)), ptrTo(int64(-1)) },
+			answer:   func(f mor.Fields) { f["tariff_id"], f["lcr_id"] = "0", "0" },
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "dial prefixes compare as text: 031 is not 0031",
 			spec: func(s *v1alpha1.LocationRuleSpec) {
 				s.Cut, s.MinLen, s.Enabled = ptrTo("031"), ptrTo(int32(1)), ptrTo(true)
 			},
 			statusID: ptrTo(int64(1)), exists: true, diff: []string{"cut"}, ruleID: ptrTo(int64(1)),
 			calls: map[string]int{"location_rules_get": 1}},
+		{name: "dial prefixes compare as text: 00 is not 0",
+			sim:      func(st *morsim.State) { st.Rules[1].Cut = "0" },
+			spec:     func(s *v1alpha1.LocationRuleSpec) { s.Cut = ptrTo("00") },
+			statusID: ptrTo(int64(1)), exists: true, diff: []string{"cut"}, ruleID: ptrTo(int64(1)),
+			calls: map[string]int{"location_rules_get": 1}},
+		{name: "numbers compare as numbers: minlen 10 is MOR's 10.0",
+			sim:      func(st *morsim.State) { st.Rules[1].MinLen = 10 },
+			spec:     func(s *v1alpha1.LocationRuleSpec) { s.MinLen, s.Enabled = ptrTo(int32(10)), ptrTo(true) },
+			answer:   decimalLengths,
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "id lost, lengths read back as 1.0 and 99.0: still our rule by identity",
+			spec:    func(s *v1alpha1.LocationRuleSpec) { s.MinLen, s.MaxLen = ptrTo(int32(1)), ptrTo(int32(99)) },
+			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
 		{name: "adopted by spec.ruleID",
 			spec:   func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(1)); s.Name = ptrTo("renamed") },
 			exists: true, diff: []string{"name"}, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
@@ -111,7 +155,12 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 			withPending(lr, tc.pending)
 			before := r.mor.snapshot()
 
-			obs, err := mustConnect(t, locationRules(r), lr).Observe(context.Background())
+			ext := mustConnect(t, locationRules(r), lr)
+			if tc.answer != nil {
+				e := ext.(*locationRuleExternal)
+				e.api = &renderedAs{locationRuleAPI: e.api, edit: tc.answer}
+			}
+			obs, err := ext.Observe(context.Background())
 
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled == "" {
@@ -133,7 +182,9 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 	lr := locationRule(spec, nil)
 	ext := mustConnect(t, locationRules(r), lr)
 
+	before := r.mor.snapshot()
 	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rule_create": 1}), "MOR calls")
 	g.Expect(lr.Status.RuleID).NotTo(BeNil())
 	id := *lr.Status.RuleID
 	created := r.sim.Snapshot().Rules[id]
@@ -166,14 +217,21 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 		sim      func(*morsim.State)
 		gone     []int64 // rules no longer in MOR
 		kept     []int64
+		calls    map[string]int
 	}{
-		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1}},
-		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1}},
-		{name: "id lost after our create: found by identity, then deleted", pending: true, gone: []int64{1}},
-		{name: "no id, no create record: the identical hand-made rule is left alone", kept: []int64{1}},
+		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1},
+			calls: map[string]int{"location_rule_delete": 1}},
+		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1},
+			calls: map[string]int{"location_rule_delete": 1}},
+		{name: "id lost after our create: found by identity, then deleted", pending: true, gone: []int64{1},
+			calls: map[string]int{"location_rules_get": 1, "location_rule_delete": 1}},
+		{name: "no id, no create record: the identical hand-made rule is left alone", kept: []int64{1},
+			calls: map[string]int{}},
 		{name: "adopted rule that belongs to another location is left alone",
-			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2}},
-		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4}},
+			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2},
+			calls: map[string]int{"location_rule_get": 1}},
+		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4},
+			calls: map[string]int{"location_rule_get": 1, "location_rule_delete": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
@@ -181,7 +239,9 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 			lr := locationRule(spec, tc.statusID)
 			withPending(lr, tc.pending)
 			ext := mustConnect(t, locationRules(r), lr)
+			before := r.mor.snapshot()
 			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
+			g.Expect(r.callsSince(before)).To(Equal(tc.calls), "MOR calls")
 			rules := r.sim.Snapshot().Rules
 			for _, id := range tc.gone {
 				g.Expect(rules).NotTo(HaveKey(id))
