@@ -50,8 +50,12 @@ func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRu
 // identity is what a rule the operator created is recognised by when its id was lost
 // (a crash between create and status write), with MOR's create-time defaults for the
 // fields the spec leaves out.
-var identity = []struct{ param, createDefault string }{
-	{"name", ""}, {"lr_type", "dst"}, {"cut", ""}, {"add", ""}, {"minlen", "1"}, {"maxlen", "99"},
+var identity = []struct {
+	param, createDefault string
+	numeric              bool // compared as numbers, set in the spec or not
+}{
+	{"name", "", false}, {"lr_type", "dst", false}, {"cut", "", false}, {"add", "", false},
+	{"minlen", "1", true}, {"maxlen", "99", true},
 }
 
 type locationRuleExternal struct {
@@ -178,11 +182,25 @@ func (e *locationRuleExternal) sameIdentity(r mor.Fields) bool {
 		if !ok {
 			v = f.createDefault
 		}
-		if !e.params.Same(f.param, v, r[f.param]) {
+		if !sameIdentityValue(f.numeric, v, r[f.param]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameIdentityValue compares one identity field: lengths as numbers (MOR may read "1"
+// back as "1.0" even when the spec left the default), text exactly.
+func sameIdentityValue(numeric bool, want, got string) bool {
+	if want == got {
+		return true
+	}
+	if !numeric {
+		return false
+	}
+	w, errW := strconv.ParseFloat(want, 64)
+	g, errG := strconv.ParseFloat(got, 64)
+	return errW == nil && errG == nil && w == g
 }
 
 func (e *locationRuleExternal) ruleID() *int64 {

@@ -127,6 +127,8 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		{name: "id lost, lengths read back as 1.0 and 99.0: still our rule by identity",
 			spec:    func(s *v1alpha1.LocationRuleSpec) { s.MinLen, s.MaxLen = ptrTo(int32(1)), ptrTo(int32(99)) },
 			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+		{name: "id lost, lengths left to MOR's defaults and read back as 1.0 and 99.0: still ours",
+			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
 		{name: "adopted by spec.ruleID",
 			spec:   func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(1)); s.Name = ptrTo("renamed") },
 			exists: true, diff: []string{"name"}, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
