@@ -13,7 +13,7 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 
-# Fuzzing time for the MOR response parser in `make test`.
+# Fuzzing time of each fuzz target in `make test` (seed corpora: testdata/fuzz/).
 FUZZTIME ?= 10s
 
 .PHONY: all
@@ -49,6 +49,7 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once
 test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest, fuzz (briefly), e2e.
 	E2E= KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
+	go test ./internal/morsim -run '^$$' -fuzz '^FuzzServeAPI$$' -fuzztime $(FUZZTIME)
 	$(MAKE) --no-print-directory bench-scale-smoke
 	$(MAKE) --no-print-directory test-e2e
 
