@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
@@ -101,5 +102,13 @@ func TestRejectionCarriesMORsDetails(t *testing.T) {
 	}
 	if got := verdict.Of(err).Message; got != e.Message() {
 		t.Fatalf("the verdict's message %q drops MOR's details", got)
+	}
+}
+
+// A MOR answer with huge details cannot break the status write: the message is bounded.
+func TestMessageIsBounded(t *testing.T) {
+	e := &mor.Error{Class: mor.Rejected, Text: "Rule must be unique", Details: []string{strings.Repeat("é", 40000)}}
+	if m := e.Message(); len(m) > 4100 || !strings.HasPrefix(m, "Rule must be unique: é") || !utf8.ValidString(m) {
+		t.Fatalf("Message() is %d bytes (valid UTF-8: %v)", len(m), utf8.ValidString(m))
 	}
 }

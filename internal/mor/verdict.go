@@ -24,8 +24,15 @@ func (e *Error) Verdict() verdict.Verdict {
 // Message is MOR's error text verbatim, then any <message> details MOR sent beside it
 // (e.g. "Rule must be unique: Conflicts with rule 12"): all of MOR's words.
 func (e *Error) Message() string {
-	if len(e.Details) == 0 {
-		return e.Text
+	m := e.Text
+	if len(e.Details) > 0 {
+		m += ": " + strings.Join(e.Details, "; ")
 	}
-	return e.Text + ": " + strings.Join(e.Details, "; ")
+	if len(m) > maxMessage { // a condition message over 32768 bytes fails the whole status write
+		m = strings.ToValidUTF8(m[:maxMessage], "") + "…"
+	}
+	return m
 }
+
+// maxMessage bounds what status and events carry of one MOR answer.
+const maxMessage = 4096
