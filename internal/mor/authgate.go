@@ -60,3 +60,11 @@ func (g *authGate) record(err *Error, now time.Time) {
 		g.failures = 0
 	}
 }
+
+// unsent is told that a request held() let through was not sent after all (the budget
+// or the server's breaker refused it): another may probe.
+func (g *authGate) unsent() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.probing = false
+}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mor-operator/mor-operator/internal/verdict"
 	"golang.org/x/time/rate"
 )
 
@@ -40,6 +39,7 @@ type Client struct {
 	key      string
 	http     *http.Client
 	limiter  *rate.Limiter
+	gate     Gate // optional: the server's circuit breaker
 	observer RequestObserver
 	now      func() time.Time
 	auth     authGate
@@ -95,6 +95,7 @@ func New(cfg Config) (*Client, error) {
 		key:      cfg.SecretKey,
 		http:     hc,
 		limiter:  rate.NewLimiter(rate.Limit(qps), burst),
+		gate:     cfg.Gate,
 		observer: cfg.Observer,
 		now:      time.Now,
 	}, nil
@@ -130,20 +131,52 @@ func newHTTPClient(cfg Config, timeout time.Duration, burst int) (*http.Client, 
 	}, nil
 }
 
-// call performs one signed API call: waits for the rate limiter, POSTs params with u and
-// hash as a form to <BaseURL>/api/<method>, and reads the answer. Every error is an
-// *Error with Method set and no secret in it.
+// call performs one signed API call: takes a request from the server's budget without
+// waiting, passes the authentication hold and the Gate, POSTs params with u and hash as
+// a form to <BaseURL>/api/<method>, and reads the answer. Every error is an *Error with
+// Method set and no secret in it.
 func (c *Client) call(ctx context.Context, method string, params Fields) (*envelope, error) {
+	return c.callPage(ctx, method, params, false)
+}
+
+// write is call for a change: it borrows from the budget rather than being deferred.
+// A write follows the read that decided it (the loop observes first); deferring it
+// would cost that read again, and a deferred create would need a fresh listing before
+// it may be sent. At most one write per worker overdraws the budget.
+func (c *Client) write(ctx context.Context, method string, params Fields) (*envelope, error) {
+	return c.callPage(ctx, method, params, true)
+}
+
+// callPage is call; borrow (a further page of a listing under way, or a write) takes
+// from the budget rather than being deferred.
+func (c *Client) callPage(ctx context.Context, method string, params Fields, borrow bool) (*envelope, error) {
 	if !knownMethod(method) {
 		return nil, &Error{Class: Rejected, Method: method, Err: errors.New("method not supported by this client")}
 	}
 	if held := c.auth.held(method, c.now()); held != nil {
 		return nil, held
 	}
-	if err := c.awaitBudget(ctx, method); err != nil {
+	giveBack, err := c.admit(method, borrow)
+	if err != nil {
+		c.auth.unsent()
 		return nil, err
 	}
+	if c.gate == nil {
+		return c.send(ctx, method, params)
+	}
+	done, err := c.gate.Admit(ctx)
+	if err != nil { // nothing sent: the token and the authentication probe go back
+		giveBack()
+		c.auth.unsent()
+		return nil, &Error{Class: Transient, Method: method, Err: err}
+	}
+	env, err := c.send(ctx, method, params)
+	done(err)
+	return env, err
+}
 
+// send signs and sends one request, and records what MOR's answer says of our key.
+func (c *Client) send(ctx context.Context, method string, params Fields) (*envelope, error) {
 	hash := Sign(method, params, c.key)
 	form := make(url.Values, len(params)+2)
 	for k, v := range params {
@@ -238,33 +271,4 @@ func httpStatus(code int) string {
 		return strconv.Itoa(code) + " " + t
 	}
 	return strconv.Itoa(code)
-}
-
-// maxBudgetWait is the longest a caller waits for this server's request budget; a
-// longer wait is handed back (verdict.Deferred), so no worker sleeps on a throttled
-// server while other servers' resources queue behind it.
-const maxBudgetWait = time.Second
-
-func (c *Client) awaitBudget(ctx context.Context, method string) error {
-	r := c.limiter.Reserve()
-	if !r.OK() {
-		return &Error{Class: Transient, Method: method, Err: errors.New("the client rate limit allows no request")}
-	}
-	delay := r.Delay()
-	if delay > maxBudgetWait {
-		r.Cancel()
-		return verdict.Deferred(delay, "MOR %s: this server's request budget is spent; retrying in %s", method, delay.Round(time.Millisecond))
-	}
-	if delay <= 0 {
-		return nil
-	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return &Error{Class: Transient, Method: method, Err: fmt.Errorf("waiting for the client rate limit: %w", ctx.Err())}
-	}
 }

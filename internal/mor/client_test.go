@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mor-operator/mor-operator/internal/verdict"
 	"golang.org/x/time/rate"
 )
 
@@ -407,49 +406,6 @@ func TestObserverOnSuccess(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "system_version_get=success" {
 		t.Errorf("observer saw %v", got)
-	}
-}
-
-// The rate limiter: a short wait for the server's budget is waited out (giving up when
-// ctx does); a long one is handed back at once, deferred, so no worker sleeps on a
-// throttled server.
-func TestRateLimiterNeverHoldsAWorker(t *testing.T) {
-	srv := newFakeMOR(t, answer("<page><version>X17</version></page>"))
-	var observed int
-	slow := newTestClient(t, srv.URL, func(c *Config) {
-		c.QPS, c.Burst = 0.001, 1 // one token, the next in 1000s
-		c.Observer = func(string, string, time.Duration) { observed++ }
-	})
-	if _, err := slow.SystemVersion(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Run("a long wait is deferred at once", func(t *testing.T) {
-		start := time.Now()
-		_, err := slow.SystemVersion(context.Background())
-		v := verdict.Of(err)
-		if v.Retry != verdict.Defer || v.After < 900*time.Second || time.Since(start) > time.Second {
-			t.Errorf("err = %v (verdict %+v) after %s, want deferred by about 1000s, at once", err, v, time.Since(start))
-		}
-	})
-	t.Run("a short wait gives up when ctx does", func(t *testing.T) {
-		c := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = 2, 1 })
-		if _, err := c.SystemVersion(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { _, err := c.SystemVersion(ctx); done <- err }()
-		cancel()
-		err := <-done
-		if ClassOf(err) != Transient || !errors.Is(err, context.Canceled) {
-			t.Errorf("err = %v, want Transient wrapping context.Canceled", err)
-		}
-	})
-	if n := len(srv.seen()); n != 2 {
-		t.Errorf("server saw %d requests, want 2", n)
-	}
-	if observed != 1 {
-		t.Errorf("observer called %d times, want 1 (no request, no observation)", observed)
 	}
 }
 

@@ -30,7 +30,7 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 			"from":        strconv.Itoa(page * listPageSize),
 			"max_results": strconv.Itoa(listPageSize),
 		}
-		env, err := c.call(ctx, methodLocationRulesGet, params)
+		env, err := c.callPage(ctx, methodLocationRulesGet, params, page > 0)
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func (c *Client) SystemVersion(ctx context.Context) (string, error) {
 // UpdateConflines calls conflines_update with params (the default_user_* and
 // default_device_* settings to change).
 func (c *Client) UpdateConflines(ctx context.Context, params Fields) error {
-	_, err := c.call(ctx, methodConflinesUpdate, params)
+	_, err := c.write(ctx, methodConflinesUpdate, params)
 	return err
 }
 
@@ -52,14 +52,14 @@ func (c *Client) GetDIDRate(ctx context.Context, didID int64) (Fields, error) {
 
 // UpdateDIDRate calls did_rates_details_update for didID with params.
 func (c *Client) UpdateDIDRate(ctx context.Context, didID int64, params Fields) error {
-	_, err := c.call(ctx, methodDIDRatesDetailsUpdate, with(params, "did_id", didID))
+	_, err := c.write(ctx, methodDIDRatesDetailsUpdate, with(params, "did_id", didID))
 	return err
 }
 
 // CreateLocationRule calls location_rule_create in locationID with params and returns
 // the new rule's id (the <rule_id> element, wherever it is in the answer).
 func (c *Client) CreateLocationRule(ctx context.Context, locationID int64, params Fields) (int64, error) {
-	env, err := c.call(ctx, methodLocationRuleCreate, with(params, "location_id", locationID))
+	env, err := c.write(ctx, methodLocationRuleCreate, with(params, "location_id", locationID))
 	if err != nil {
 		return 0, err
 	}
@@ -91,13 +91,13 @@ func (c *Client) GetLocationRule(ctx context.Context, ruleID int64) (Fields, err
 // UpdateLocationRule calls location_rule_update for ruleID with params (only the
 // parameters sent change).
 func (c *Client) UpdateLocationRule(ctx context.Context, ruleID int64, params Fields) error {
-	_, err := c.call(ctx, methodLocationRuleUpdate, with(params, "location_rule_id", ruleID))
+	_, err := c.write(ctx, methodLocationRuleUpdate, with(params, "location_rule_id", ruleID))
 	return err
 }
 
 // DeleteLocationRule calls location_rule_delete for ruleID.
 func (c *Client) DeleteLocationRule(ctx context.Context, ruleID int64) error {
-	_, err := c.call(ctx, methodLocationRuleDelete, with(nil, "location_rule_id", ruleID))
+	_, err := c.write(ctx, methodLocationRuleDelete, with(nil, "location_rule_id", ruleID))
 	return err
 }
 
@@ -116,7 +116,7 @@ func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fie
 			"from":        strconv.Itoa(page * listPageSize),
 			"max_results": strconv.Itoa(listPageSize),
 		}
-		env, err := c.call(ctx, methodLocationRulesGet, with(params, "location_id", locationID))
+		env, err := c.callPage(ctx, methodLocationRulesGet, with(params, "location_id", locationID), page > 0)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package mor
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -10,6 +11,10 @@ import (
 // and rejections need a person and show MOR's text verbatim; a transient fault retries
 // with backoff, or after the server's Retry-After.
 func (e *Error) Verdict() verdict.Verdict {
+	var c verdict.Classifier // a cause that knows better: the server's breaker
+	if e.Err != nil && errors.As(e.Err, &c) {
+		return c.Verdict()
+	}
 	switch {
 	case e.Class == Authentication:
 		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth, After: e.RetryAfter}

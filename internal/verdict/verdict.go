@@ -53,6 +53,9 @@ type Verdict struct {
 	Retry   Retry
 	// After is the delay for RetryAfterDelay, and the earlier retry for RetryAuth.
 	After time.Duration
+	// Announced is set when the error is the state of a whole server, announced once by
+	// an event on its MorServer: resources show it in status but raise no event each.
+	Announced bool
 }
 
 // Classifier is implemented by errors that know their own verdict.
