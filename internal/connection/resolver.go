@@ -13,9 +13,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/breaker"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -25,10 +27,21 @@ import (
 // Secrets through an uncached reader, so the manager never caches Secret data. When
 // SecretMeta (a cache of Secrets' metadata only) shows that neither the MorServer nor
 // its Secrets changed, the cached client is reused without reading any Secret.
+//
+// Each client has its server's circuit breaker (package breaker): while a server is
+// down, hangs or sheds load, its calls are refused at once and one background probe
+// checks it, so it holds no worker and costs the other servers nothing. A rebuilt
+// client (new spec or Secret) starts afresh.
 type Resolver struct {
 	Servers    client.Reader
 	Secrets    client.Reader
 	SecretMeta client.Reader // optional
+
+	// Recorder gets one event on the MorServer when its breaker opens and one when it
+	// closes (optional).
+	Recorder events.EventRecorder
+	// ConfigureBreaker adjusts every breaker's settings (optional; tests shorten them).
+	ConfigureBreaker func(*breaker.Config)
 
 	mu      sync.Mutex
 	clients map[types.NamespacedName]cachedClient
@@ -62,7 +75,9 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 	if c, ok := r.clients[key]; ok && c.version == version {
 		return c.client, nil
 	}
-	c, err := mor.New(cfg)
+	var c *mor.Client
+	cfg.Gate = newGate(server, r.Recorder, r.ConfigureBreaker, func(ctx context.Context) error { return c.Probe(ctx) })
+	c, err = mor.New(cfg)
 	if err != nil {
 		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
 	}

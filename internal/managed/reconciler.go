@@ -280,7 +280,7 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 	message := v.Message
 
 	prev := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionSynced)
-	if prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message {
+	if !v.Announced && (prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message) {
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", phaseAction(phase), "%s", message)
 	}
 	setSynced(obj, false, ReasonReconcileError, message)
