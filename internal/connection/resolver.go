@@ -113,6 +113,9 @@ func configFor(ctx context.Context, secrets client.Reader, server *v1alpha1.MorS
 		if err != nil {
 			return mor.Config{}, nil, err
 		}
+		if err := checkCABundle(server.Namespace, *ref, []byte(ca)); err != nil {
+			return mor.Config{}, nil, err
+		}
 		caPEM = []byte(ca)
 		versions = append(versions, caVersion)
 	}

@@ -10,6 +10,9 @@ import (
 // and rejections need a person and show MOR's text verbatim; a transient fault retries
 // with backoff, or after the server's Retry-After.
 func (e *Error) Verdict() verdict.Verdict {
+	if v, ok := tlsVerdict(e.Err); ok {
+		return v
+	}
 	switch {
 	case e.Class == Authentication:
 		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth, After: e.RetryAfter}
