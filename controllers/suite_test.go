@@ -46,7 +46,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+	// Teed into capturedLogs, which the secrets sweep turns on at the most verbose level.
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel()),
+		zap.RawZapOpts(capturedLogs.zapOption())))
 	flag.Parse()
 	if testing.Short() { // the adapter unit tests alone, in about a second
 		return m.Run()

@@ -163,7 +163,7 @@ func caRef(server *v1alpha1.MorServer) *v1alpha1.SecretKeySelector {
 
 func secretValue(ctx context.Context, secrets client.Reader, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
 	var s corev1.Secret
-	if err := secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
+	if err := secrets.Get(withoutBodyLogs(ctx), types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return "", "", verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
 		}
