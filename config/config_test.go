@@ -363,7 +363,8 @@ func TestDefaultManagerRoleIsLeastPrivilege(t *testing.T) {
 	want := grants{}
 	for _, p := range plurals {
 		want[rule{group, p}] = []string{"get", "list", "watch"}
-		want[rule{group, p + "/status"}] = []string{"get", "update", "patch"}
+		// status is only ever merge-patched (internal/managed), never read or replaced
+		want[rule{group, p + "/status"}] = []string{"patch"}
 	}
 	// Only LocationRule carries a finalizer, so only it is updated (metadata only).
 	want[rule{group, "locationrules"}] = []string{"get", "list", "watch", "update", "patch"}
