@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +20,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/testenv"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
@@ -69,7 +71,7 @@ func leaks(text string) []string {
 }
 
 // A full scenario with every kind of failure — a refused key, MOR rejections, a MOR
-// outage (5xx, dropped connections, HTML pages) — plus a create, updates and a delete,
+// outage (5xx, dropped connections, HTML pages), TLS failures — plus a create, updates and a delete,
 // with the manager logging at its most verbose: neither a key nor anything shaped like
 // a hash appears in any log line, Event, resource (status included) or metric.
 // (TestWrongKeyStallsThenSecretFixRecovers checks status and event texts for the key
@@ -125,6 +127,17 @@ func TestSecretsAppearNowhere(t *testing.T) {
 		f.waitCondition(s, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
 		f.waitCondition(lr, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
 	}
+
+	// TLS: a certificate from a CA not in the bundle, and a bundle that is not PEM
+	ca, err := testenv.NewCA("sweep CA")
+	g.Expect(err).NotTo(HaveOccurred())
+	rogue, err := testenv.NewCA("rogue CA")
+	g.Expect(err).NotTo(HaveOccurred())
+	cert, err := rogue.Issue([]string{"127.0.0.1"}, time.Time{}, time.Time{})
+	g.Expect(err).NotTo(HaveOccurred())
+	tlsURL := f.serveTLS(cert)
+	f.waitCondition(f.tlsServer("tls-bad", tlsURL, ca.PEM), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonTLSVerificationFailed)
+	f.waitCondition(f.tlsServer("tls-garbled", tlsURL, []byte("garbage")), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonInvalidCABundle)
 
 	// a refused key, then the right one again
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns}}
@@ -186,7 +199,8 @@ func TestSecretsAppearNowhere(t *testing.T) {
 	all := strings.Join(lines, "\n") + "\n" + strings.Join(items, "\n")
 	for _, want := range []string{
 		"Incorrect hash", "Tariff was not found", "HTTP 500", "created in MOR", "deleted in MOR",
-		"updated in MOR", "reconcile failed", "mor_requests_total",
+		"updated in MOR", "reconcile failed", "mor_requests_total", "TLS: the server's certificate",
+		"holds no PEM certificate",
 	} {
 		g.Expect(all).To(ContainSubstring(want))
 	}
