@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
+	"time"
 )
 
 // apiCall is what RBAC decides on: a verb on a group's resource (or subresource).
@@ -127,4 +129,19 @@ func sortedCalls(calls map[apiCall]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// cleanupManager stops a test's extra manager at cleanup, waiting at most 10 s: a
+// manager whose informers are Forbidden (the failure these RBAC tests look for) can take
+// minutes to stop, and the failure should be reported, not turned into a test timeout.
+func cleanupManager(t *testing.T, stop func()) {
+	t.Cleanup(func() {
+		done := make(chan struct{})
+		go func() { stop(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Log("the manager did not stop within 10s; left running")
+		}
+	})
 }

@@ -103,7 +103,7 @@ func TestNamespacedInstallConverges(t *testing.T) {
 		o.Cache.DefaultNamespaces = map[string]cache.Config{nsA: {}}
 	})
 	f.g.Expect(err).NotTo(HaveOccurred())
-	t.Cleanup(stop)
+	cleanupManager(t, stop)
 
 	type world struct {
 		sim      *morsim.Server

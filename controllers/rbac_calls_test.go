@@ -98,7 +98,7 @@ func TestRBACMatchesManagerCalls(t *testing.T) {
 		o.LeaderElectionNamespace = m.saNamespace
 	})
 	f.g.Expect(err).NotTo(HaveOccurred())
-	t.Cleanup(stop)
+	cleanupManager(t, stop)
 
 	sim := morsim.New(morsim.DefaultSeed())
 	srv := httptest.NewServer(sim)
