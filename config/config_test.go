@@ -220,14 +220,6 @@ func TestDefaultDeployment(t *testing.T) {
 	}
 	find[*corev1.ServiceAccount](t, r, namespace, saName)
 
-	psc := pod.SecurityContext
-	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
-		t.Error("pod securityContext.runAsNonRoot is not true")
-	}
-	if psc == nil || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
-		t.Error("pod securityContext.seccompProfile is not RuntimeDefault")
-	}
-
 	if len(pod.Containers) != 1 || pod.Containers[0].Name != "manager" {
 		t.Fatalf("want one container named manager, got %d", len(pod.Containers))
 	}
@@ -244,23 +236,7 @@ func TestDefaultDeployment(t *testing.T) {
 		}
 	}
 
-	if sc := c.SecurityContext; sc == nil {
-		t.Error("container has no securityContext")
-	} else {
-		if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
-			t.Error("readOnlyRootFilesystem is not true")
-		}
-		if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
-			t.Error("allowPrivilegeEscalation is not false")
-		}
-		if sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) ||
-			len(sc.Capabilities.Add) != 0 {
-			t.Error("capabilities: want drop [ALL] and nothing added")
-		}
-		if sc.Privileged != nil && *sc.Privileged {
-			t.Error("privileged container")
-		}
-	}
+	checkHardened(t, d)
 
 	for name, probe := range map[string]*corev1.Probe{"/healthz": c.LivenessProbe, "/readyz": c.ReadinessProbe} {
 		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != name || probe.HTTPGet.Port.IntValue() != 8081 {
@@ -277,6 +253,43 @@ func TestDefaultDeployment(t *testing.T) {
 	} {
 		if q.got != q.want {
 			t.Errorf("resources.%s = %s, want %s", what, q.got, q.want)
+		}
+	}
+}
+
+// checkHardened fails unless the manager pod runs as non-root with RuntimeDefault
+// seccomp and its container has a read-only root filesystem, no privilege escalation,
+// all capabilities dropped and no privilege: for every overlay that renders it.
+func checkHardened(t *testing.T, d *appsv1.Deployment) {
+	t.Helper()
+	pod := d.Spec.Template.Spec
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
+		t.Error("pod securityContext.runAsNonRoot is not true")
+	}
+	if psc == nil || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Error("pod securityContext.seccompProfile is not RuntimeDefault")
+	}
+
+	if len(pod.Containers) != 1 {
+		t.Fatalf("want one container, got %d", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if sc := c.SecurityContext; sc == nil {
+		t.Error("container has no securityContext")
+	} else {
+		if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+			t.Error("readOnlyRootFilesystem is not true")
+		}
+		if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			t.Error("allowPrivilegeEscalation is not false")
+		}
+		if sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) ||
+			len(sc.Capabilities.Add) != 0 {
+			t.Error("capabilities: want drop [ALL] and nothing added")
+		}
+		if sc.Privileged != nil && *sc.Privileged {
+			t.Error("privileged container")
 		}
 	}
 }
@@ -363,7 +376,8 @@ func TestDefaultManagerRoleIsLeastPrivilege(t *testing.T) {
 	want := grants{}
 	for _, p := range plurals {
 		want[rule{group, p}] = []string{"get", "list", "watch"}
-		want[rule{group, p + "/status"}] = []string{"get", "update", "patch"}
+		// status is only ever merge-patched (internal/managed), never read or replaced
+		want[rule{group, p + "/status"}] = []string{"patch"}
 	}
 	// Only LocationRule carries a finalizer, so only it is updated (metadata only).
 	want[rule{group, "locationrules"}] = []string{"get", "list", "watch", "update", "patch"}

@@ -11,7 +11,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates,verbs=get;list;watch
-// +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates/status,verbs=patch
 
 // didRateAPI is what a DIDRate asks of MOR.
 type didRateAPI interface {

@@ -16,7 +16,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/status,verbs=patch
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/finalizers,verbs=update
 
 // locationRuleFinalizer is held while the rule may exist in MOR.

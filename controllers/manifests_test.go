@@ -308,9 +308,9 @@ func TestManagerServiceAccountLeastPrivilege(t *testing.T) {
 			}
 			allowed = append(allowed,
 				access{"patch", group, r, "status", ns},
-				access{"update", group, r, "status", ns},
 			)
 			denied = append(denied,
+				access{"update", group, r, "status", ns}, // status is only merge-patched
 				access{"create", group, r, "", ns},
 				access{"delete", group, r, "", ns},
 				access{"deletecollection", group, r, "", ns},

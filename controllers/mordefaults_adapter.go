@@ -17,7 +17,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults,verbs=get;list;watch
-// +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=mordefaults/status,verbs=patch
 
 // morDefaultsAPI is what a MorDefaults asks of MOR.
 type morDefaultsAPI interface {

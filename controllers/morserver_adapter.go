@@ -9,7 +9,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers,verbs=get;list;watch
-// +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers/status,verbs=patch
 
 // morServerAPI is what a MorServer asks of MOR.
 type morServerAPI interface {

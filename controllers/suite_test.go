@@ -46,7 +46,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+	// Teed into capturedLogs, which the secrets sweep turns on at the most verbose level.
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel()),
+		zap.RawZapOpts(capturedLogs.zapOption())))
 	flag.Parse()
 	if testing.Short() { // the adapter unit tests alone, in about a second
 		return m.Run()
@@ -81,7 +83,8 @@ const shardLabel = "test.mor.operator.dev/shard"
 // startManager runs a manager with the suite's settings for the MorServers selector
 // picks, until stop is called. Extra managers in one process skip the controller name
 // check (names are only unique per manager).
-func startManager(cfg *rest.Config, selector string, extra bool) (stop func(), err error) {
+// mutate adjusts the options further (leader election, namespaces).
+func startManager(cfg *rest.Config, selector string, extra bool, mutate ...func(*ctrl.Options)) (stop func(), err error) {
 	sel, err := labels.Parse(selector)
 	if err != nil {
 		return nil, err
@@ -95,6 +98,9 @@ func startManager(cfg *rest.Config, selector string, extra bool) (stop func(), e
 		o.Controller.SkipNameValidation = ptr(true)
 	}
 	controllers.ShardCache(&o.Cache, sel)
+	for _, m := range mutate {
+		m(&o)
+	}
 	mgr, err := ctrl.NewManager(cfg, o)
 	if err != nil {
 		return nil, err

@@ -128,6 +128,9 @@ func configFor(ctx context.Context, secrets client.Reader, server *v1alpha1.MorS
 		if err != nil {
 			return mor.Config{}, nil, err
 		}
+		if err := checkCABundle(server.Namespace, *ref, []byte(ca)); err != nil {
+			return mor.Config{}, nil, err
+		}
 		caPEM = []byte(ca)
 		versions = append(versions, caVersion)
 	}
@@ -175,7 +178,7 @@ func caRef(server *v1alpha1.MorServer) *v1alpha1.SecretKeySelector {
 
 func secretValue(ctx context.Context, secrets client.Reader, namespace string, ref v1alpha1.SecretKeySelector) (value, version string, err error) {
 	var s corev1.Secret
-	if err := secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
+	if err := secrets.Get(withoutBodyLogs(ctx), types.NamespacedName{Namespace: namespace, Name: ref.Name}, &s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return "", "", verdict.Stalled(verdict.ReasonSecretNotFound, "Secret %q not found in namespace %q", ref.Name, namespace)
 		}

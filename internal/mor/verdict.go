@@ -15,6 +15,9 @@ func (e *Error) Verdict() verdict.Verdict {
 	if e.Err != nil && errors.As(e.Err, &c) {
 		return c.Verdict()
 	}
+	if v, ok := tlsVerdict(e.Err); ok {
+		return v
+	}
 	switch {
 	case e.Class == Authentication:
 		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth, After: e.RetryAfter}

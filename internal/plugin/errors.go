@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // inputError is an error about something the user chose (a location, a DID, a
@@ -29,6 +30,9 @@ func Message(err error, server string) string {
 		return oneLine(fmt.Sprintf("%s: MOR answered %q; %s", ie.what, me.Text, ie.fix))
 	case errors.As(err, &me) && me.Class == mor.Authentication:
 		return oneLine(fmt.Sprintf("MOR refused the credentials (%s): check the username and the API key (%s), and that the API is enabled for that user", me.Text, server))
+	case errors.As(err, &me) && verdict.Of(me).Reason == verdict.ReasonTLSVerificationFailed:
+		// the operator's own words for it, not "cannot reach MOR" and Go's x509 chain
+		return oneLine(fmt.Sprintf("%s (%s)", verdict.Of(me).Message, server))
 	case errors.As(err, &me) && me.Class == mor.Transient:
 		return oneLine(fmt.Sprintf("cannot reach MOR (%s): check the URL and that MOR is running: %v", server, me.Err))
 	case errors.As(err, &ie):

@@ -24,6 +24,13 @@ const (
 	ReasonAlreadyExists = "AlreadyExists"
 	// ReasonUnsupportedByServer: the server's version lacks a method the resource needs.
 	ReasonUnsupportedByServer = "UnsupportedByServer"
+	// ReasonTLSVerificationFailed: the server's certificate does not verify (unknown
+	// authority, a host name it is not valid for, expired); retrying cannot help until
+	// the CA bundle, the URL or the certificate changes.
+	ReasonTLSVerificationFailed = "TLSVerificationFailed"
+	// ReasonInvalidCABundle: spec.tls.caBundleSecretRef names a Secret key that holds no
+	// PEM certificate.
+	ReasonInvalidCABundle = "InvalidCABundle"
 )
 
 // Retry says when to try again.
