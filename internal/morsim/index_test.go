@@ -141,3 +141,35 @@ func TestIndexFollowsChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestScaleSeed(t *testing.T) {
+	for _, sc := range []Scale{{}, {Locations: 3, RulesPerLocation: 4, DIDs: 2}, {Locations: 1, DIDs: 5}, {Locations: 20, RulesPerLocation: 150}} {
+		seed := ScaleSeed(sc)
+		st := &seed.State
+		normalize(st)
+		if err := validate(st); err != nil {
+			t.Fatalf("%+v: %v", sc, err)
+		}
+		base := DefaultSeed()
+		idx := buildIndex(st)
+		for i := 1; i <= sc.Locations; i++ {
+			if n := len(idx[int64(ScaleLocationBase+i)]); n != sc.RulesPerLocation {
+				t.Errorf("%+v: location %d holds %d rules", sc, ScaleLocationBase+i, n)
+			}
+		}
+		for i := 1; i <= sc.DIDs; i++ {
+			if st.DIDs[int64(ScaleDIDBase+i)] == nil {
+				t.Errorf("%+v: no DID %d", sc, ScaleDIDBase+i)
+			}
+		}
+		if want := len(base.Rules) + sc.Locations*sc.RulesPerLocation; len(st.Rules) != want || st.NextRuleID != int64(want+1) ||
+			len(st.DIDs) != len(base.DIDs)+sc.DIDs || len(st.Locations) != len(base.Locations)+sc.Locations {
+			t.Fatalf("%+v: %d rules (next id %d), %d DIDs, %d locations", sc, len(st.Rules), st.NextRuleID, len(st.DIDs), len(st.Locations))
+		}
+		for _, r := range st.Rules {
+			if dup := duplicateOf(st, idx, r); dup != 0 {
+				t.Fatalf("%+v: rule %d duplicates %d", sc, r.ID, dup)
+			}
+		}
+	}
+}
