@@ -26,6 +26,8 @@ type config struct {
 	Latency, Poll             time.Duration
 	RPS                       int
 	Out, Manager, Morsim      string
+	Profiles                  string // directory for the manager's heap profiles, or ""
+
 }
 
 func main() {
@@ -38,6 +40,7 @@ func main() {
 	flag.IntVar(&c.RPS, "rate-limit", 1000, "the MorServer's requests per second (5 is the default a user gets)")
 	flag.StringVar(&c.Out, "out", "bin/bench-scale.json", "where to write the results (JSON)")
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
+	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +98,11 @@ func run(ctx context.Context, c config) (*results, error) {
 		simNow, _ := procStats(w.sim.cmd.Process.Pid)
 		ph.Simulator = proc{CPUSeconds: simNow.CPUSeconds - simCPU.CPUSeconds, PeakRSSMiB: simNow.PeakRSSMiB}
 		simCPU = simNow
+		if c.Profiles != "" {
+			if err := w.heapProfile(ctx, filepath.Join(c.Profiles, fmt.Sprintf("heap-%d-%s.pb.gz", len(res.Phases)+1, strings.TrimSuffix(strings.Fields(p.name)[0], ":")))); err != nil {
+				return nil, err
+			}
+		}
 		res.Phases = append(res.Phases, ph)
 	}
 	res.ColdToFloor = res.Phases[0].Seconds / max(res.MORFloor, res.K8sFloor)

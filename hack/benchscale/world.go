@@ -29,6 +29,7 @@ type world struct {
 	sim     *simulator
 	simURL  string
 	manager *exec.Cmd
+	pprof   string // the manager's pprof address, or ""
 	dir     string
 }
 
@@ -75,10 +76,16 @@ func start(ctx context.Context, c config) (*world, error) {
 			return w, err
 		}
 	}
-	w.manager = exec.CommandContext(ctx, c.Manager,
-		"--kubeconfig="+kubeconfig, "--watch-namespaces="+namespace,
-		"--poll-interval="+c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error")
+	args := []string{"--kubeconfig=" + kubeconfig, "--watch-namespaces=" + namespace,
+		"--poll-interval=" + c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+	if c.Profiles != "" {
+		if w.pprof, err = freeLocalAddr(); err != nil {
+			return w, err
+		}
+		args = append(args, "--pprof-bind-address="+w.pprof)
+	}
+	w.manager = exec.CommandContext(ctx, c.Manager, args...)
 	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
 	return w, w.manager.Start()
 }
