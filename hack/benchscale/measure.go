@@ -60,10 +60,14 @@ func delta(before, after map[string]float64) map[string]int {
 	return out
 }
 
-// proc is a process's CPU seconds so far and peak resident memory.
+// proc is a process's CPU seconds so far, peak resident memory, and its resident
+// memory now split into anonymous (heap, stacks, runtime) and file-backed pages (mostly
+// the executable's own, the same at any N, and reclaimable).
 type proc struct {
 	CPUSeconds float64
 	PeakRSSMiB float64
+	AnonRSSMiB float64 `json:",omitempty"`
+	FileRSSMiB float64 `json:",omitempty"`
 }
 
 func procStats(pid int) (proc, error) {
@@ -80,9 +84,18 @@ func procStats(pid int) (proc, error) {
 		return p, err
 	}
 	for _, line := range strings.Split(string(status), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmHWM:":
 			p.PeakRSSMiB = kb / 1024
+		case "RssAnon:":
+			p.AnonRSSMiB = kb / 1024
+		case "RssFile:":
+			p.FileRSSMiB = kb / 1024
 		}
 	}
 	return p, nil

@@ -24,7 +24,7 @@ type phase struct {
 	Seconds     float64        `json:"seconds"`
 	MORRequests map[string]int `json:"morRequests"`
 	K8sRequests map[string]int `json:"k8sRequests"`
-	Manager     proc           `json:"manager"`   // CPU seconds used in the phase, peak RSS so far
+	Manager     proc           `json:"manager"`   // CPU seconds used in the phase, peak RSS so far, RSS at its end
 	Simulator   proc           `json:"simulator"` // the same of the MOR simulator
 }
 
@@ -93,7 +93,8 @@ func run(ctx context.Context, c config) (*results, error) {
 		}
 		ph.K8sRequests = delta(api0, api1)
 		now, _ := procStats(w.manager.Process.Pid)
-		ph.Manager = proc{CPUSeconds: now.CPUSeconds - cpu.CPUSeconds, PeakRSSMiB: now.PeakRSSMiB}
+		ph.Manager = now
+		ph.Manager.CPUSeconds -= cpu.CPUSeconds
 		cpu = now
 		simNow, _ := procStats(w.sim.cmd.Process.Pid)
 		ph.Simulator = proc{CPUSeconds: simNow.CPUSeconds - simCPU.CPUSeconds, PeakRSSMiB: simNow.PeakRSSMiB}
