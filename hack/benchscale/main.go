@@ -27,6 +27,7 @@ type config struct {
 	RPS                       int
 	Out, Manager, Morsim      string
 	Profiles                  string // directory for the manager's heap profiles, or ""
+	MemLimit                  string // the manager's GOMEMLIMIT, or "" (unset)
 
 }
 
@@ -41,6 +42,7 @@ func main() {
 	flag.StringVar(&c.Out, "out", "bin/bench-scale.json", "where to write the results (JSON)")
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
 	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
+	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 

@@ -86,6 +86,9 @@ func start(ctx context.Context, c config) (*world, error) {
 		args = append(args, "--pprof-bind-address="+w.pprof)
 	}
 	w.manager = exec.CommandContext(ctx, c.Manager, args...)
+	if c.MemLimit != "" {
+		w.manager.Env = append(os.Environ(), "GOMEMLIMIT="+c.MemLimit)
+	}
 	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
 	return w, w.manager.Start()
 }
