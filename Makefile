@@ -76,14 +76,14 @@ bench: ## Benchmarks (simulator throughput, client overhead, reconcile).
 
 BENCH_SCALE_N ?= 1000 5000
 .PHONY: bench-scale
-bench-scale: manager envtest-assets ## At scale: the manager process against envtest and the simulator, with both floors (hack/benchscale; results in bin/).
+bench-scale: manager morsim envtest-assets ## At scale: the manager process against envtest and the simulator, with both floors (hack/benchscale; results in bin/).
 	@for n in $(BENCH_SCALE_N); do \
 	  KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n $$n -out bin/bench-scale-$$n.json || exit 1; \
 	done
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n 200 -rate-limit 5 -out bin/bench-scale-200-default-rate.json
 
 .PHONY: bench-scale-smoke
-bench-scale-smoke: manager envtest-assets ## hack/benchscale once at a small N, so it cannot rot (make test runs it).
+bench-scale-smoke: manager morsim envtest-assets ## hack/benchscale once at a small N, so it cannot rot (make test runs it).
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n 50 -locations 5 -poll-interval 2s -out bin/bench-scale-smoke.json
 
 ##@ Build
@@ -95,6 +95,10 @@ MANAGER ?= bin/manager
 .PHONY: manager
 manager: ## The static manager binary alone: the build the Dockerfile and the demo run.
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(MANAGER) .
+
+.PHONY: morsim
+morsim: ## The MOR simulator alone: bin/morsim (hack/morsim; the scale benchmark runs it as its own process).
+	go build -o bin/morsim ./hack/morsim
 
 .PHONY: plugin
 plugin: ## The kubectl plugin alone: bin/kubectl-mor (put bin/ on PATH for `kubectl mor`).

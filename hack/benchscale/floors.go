@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,14 +14,11 @@ import (
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
-// morFloor: a plain client making the same N creates against a simulator like the
-// operator's (same seed, same latency), with the manager's concurrency.
-func morFloor(ctx context.Context, c config) (float64, error) {
-	sim := morsim.New(seed(c))
-	sim.SetFaults(morsim.Faults{Latency: c.Latency})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	api, err := mor.New(mor.Config{BaseURL: srv.URL + "/billing", Username: "admin", SecretKey: morsim.DefaultAdminSecret,
+// morFloor: a plain client making the same N creates against the operator's simulator
+// process (same seed, same latency), with the manager's concurrency; the simulator is
+// then reset to its seed (its counters zeroed, its latency kept).
+func morFloor(ctx context.Context, w *world, c config) (float64, error) {
+	api, err := mor.New(mor.Config{BaseURL: w.simURL, Username: "admin", SecretKey: morsim.DefaultAdminSecret,
 		QPS: float64(c.RPS), Burst: min(c.RPS, 1000)})
 	if err != nil {
 		return 0, err
@@ -33,7 +29,11 @@ func morFloor(ctx context.Context, c config) (float64, error) {
 		_, err := api.CreateLocationRule(ctx, r.Spec.LocationID, mor.ParamsOf(&r.Spec).Fields())
 		return err
 	})
-	return time.Since(t0).Seconds(), err
+	took := time.Since(t0).Seconds()
+	if err != nil {
+		return took, err
+	}
+	return took, w.sim.reset(ctx)
 }
 
 // k8sFloor: a plain client (the manager's QPS and burst) creating the same N objects in

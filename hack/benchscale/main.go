@@ -1,7 +1,9 @@
 // Command benchscale measures the operator at scale (`make bench-scale`): a real
-// control plane (envtest's kube-apiserver and etcd), the MOR simulator over HTTP with a
-// fixed latency per request and as many hand-made rules as managed ones, and the
-// manager as its own process built from this tree. Scenarios: cold (apply N
+// control plane (envtest's kube-apiserver and etcd), the MOR simulator as its own
+// process (hack/morsim) with a fixed latency per request and at least as many
+// hand-made rules as managed ones in the same locations, and the manager as its own
+// process built from this tree. MOR requests per phase come from the simulator's
+// counters (/_sim/counters), which are never trimmed. Scenarios: cold (apply N
 // LocationRules over L locations, N/10 DIDRates and one MorDefaults → all Ready),
 // steady (three poll intervals, nothing changed), update (10% edited → all Ready),
 // delete (all gone from MOR). Baselines measured in the same run: the MOR floor (a plain
@@ -23,7 +25,10 @@ type config struct {
 	N, Locations, Concurrency int
 	Latency, Poll             time.Duration
 	RPS                       int
-	Out, Manager              string
+	Out, Manager, Morsim      string
+	Profiles                  string // directory for the manager's heap profiles, or ""
+	MemLimit                  string // the manager's GOMEMLIMIT, or "" (unset)
+
 }
 
 func main() {
@@ -36,6 +41,9 @@ func main() {
 	flag.IntVar(&c.RPS, "rate-limit", 1000, "the MorServer's requests per second (5 is the default a user gets)")
 	flag.StringVar(&c.Out, "out", "bin/bench-scale.json", "where to write the results (JSON)")
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
+	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
+	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
+	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)

@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,10 +60,14 @@ func delta(before, after map[string]float64) map[string]int {
 	return out
 }
 
-// proc is a process's CPU seconds so far and peak resident memory.
+// proc is a process's CPU seconds so far, peak resident memory, and its resident
+// memory now split into anonymous (heap, stacks, runtime) and file-backed pages (mostly
+// the executable's own, the same at any N, and reclaimable).
 type proc struct {
 	CPUSeconds float64
 	PeakRSSMiB float64
+	AnonRSSMiB float64 `json:",omitempty"`
+	FileRSSMiB float64 `json:",omitempty"`
 }
 
 func procStats(pid int) (proc, error) {
@@ -76,9 +84,18 @@ func procStats(pid int) (proc, error) {
 		return p, err
 	}
 	for _, line := range strings.Split(string(status), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmHWM:":
 			p.PeakRSSMiB = kb / 1024
+		case "RssAnon:":
+			p.AnonRSSMiB = kb / 1024
+		case "RssFile:":
+			p.FileRSSMiB = kb / 1024
 		}
 	}
 	return p, nil
@@ -100,4 +117,42 @@ func waitFor(ctx context.Context, interval time.Duration, cond func() (bool, err
 		case <-time.After(interval):
 		}
 	}
+}
+
+// freeLocalAddr returns a loopback address with a port free right now.
+func freeLocalAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().String(), nil
+}
+
+// heapProfile writes the manager's heap profile, taken after a GC, to path.
+func (w *world) heapProfile(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.pprof+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("heap profile: %s", res.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
 // phase is one scenario's figures.
@@ -22,7 +24,8 @@ type phase struct {
 	Seconds     float64        `json:"seconds"`
 	MORRequests map[string]int `json:"morRequests"`
 	K8sRequests map[string]int `json:"k8sRequests"`
-	Manager     proc           `json:"manager"` // CPU seconds used in the phase, peak RSS so far
+	Manager     proc           `json:"manager"`   // CPU seconds used in the phase, peak RSS so far, RSS at its end
+	Simulator   proc           `json:"simulator"` // the same of the MOR simulator
 }
 
 type results struct {
@@ -40,7 +43,7 @@ func run(ctx context.Context, c config) (*results, error) {
 		return nil, err
 	}
 	res := &results{Config: c}
-	if res.MORFloor, err = morFloor(ctx, c); err != nil {
+	if res.MORFloor, err = morFloor(ctx, w, c); err != nil {
 		return nil, fmt.Errorf("MOR floor: %w", err)
 	}
 	if res.K8sFloor, err = k8sFloor(ctx, w, c); err != nil {
@@ -56,15 +59,19 @@ func run(ctx context.Context, c config) (*results, error) {
 		{"cold: apply all → all Ready", func() error { return createAll(ctx, w, rules, dids) }, func() (bool, error) { return allReady(ctx, w, c) }},
 		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
 		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
-		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return managedGone(ctx, w) }},
+		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return allGone(ctx, w) }},
 	}
 	cpu, _ := procStats(w.manager.Process.Pid)
+	simCPU, _ := procStats(w.sim.cmd.Process.Pid)
 	for _, p := range phases {
 		api0, err := apiRequests(ctx, w.cfg)
 		if err != nil {
 			return nil, err
 		}
-		w.calls.take()
+		mor0, err := w.sim.counts(ctx)
+		if err != nil {
+			return nil, err
+		}
 		t0 := time.Now()
 		if err := p.act(); err != nil {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
@@ -74,15 +81,29 @@ func run(ctx context.Context, c config) (*results, error) {
 				return nil, fmt.Errorf("%s: %w", p.name, err)
 			}
 		}
-		ph := phase{Name: p.name, Seconds: time.Since(t0).Seconds(), MORRequests: w.calls.take()}
+		ph := phase{Name: p.name, Seconds: time.Since(t0).Seconds()}
+		mor1, err := w.sim.counts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ph.MORRequests = delta(mor0, mor1)
 		api1, err := apiRequests(ctx, w.cfg)
 		if err != nil {
 			return nil, err
 		}
 		ph.K8sRequests = delta(api0, api1)
 		now, _ := procStats(w.manager.Process.Pid)
-		ph.Manager = proc{CPUSeconds: now.CPUSeconds - cpu.CPUSeconds, PeakRSSMiB: now.PeakRSSMiB}
+		ph.Manager = now
+		ph.Manager.CPUSeconds -= cpu.CPUSeconds
 		cpu = now
+		simNow, _ := procStats(w.sim.cmd.Process.Pid)
+		ph.Simulator = proc{CPUSeconds: simNow.CPUSeconds - simCPU.CPUSeconds, PeakRSSMiB: simNow.PeakRSSMiB}
+		simCPU = simNow
+		if c.Profiles != "" {
+			if err := w.heapProfile(ctx, filepath.Join(c.Profiles, fmt.Sprintf("heap-%d-%s.pb.gz", len(res.Phases)+1, strings.TrimSuffix(strings.Fields(p.name)[0], ":")))); err != nil {
+				return nil, err
+			}
+		}
 		res.Phases = append(res.Phases, ph)
 	}
 	res.ColdToFloor = res.Phases[0].Seconds / max(res.MORFloor, res.K8sFloor)
@@ -95,14 +116,14 @@ func objects(c config) ([]*v1alpha1.LocationRule, []client.Object) {
 	rules := make([]*v1alpha1.LocationRule, c.N)
 	for i := range rules {
 		rules[i] = &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("rule-%d", i), Namespace: namespace},
-			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(10 + i%c.Locations), Name: ptr(fmt.Sprintf("managed %d", i)),
+			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(morsim.ScaleLocationBase + 1 + i%c.Locations), Name: ptr(fmt.Sprintf("managed %d", i)),
 				Cut: ptr(fmt.Sprintf("9%d", i)), Add: ptr("+")}}
 	}
 	others := []client.Object{&v1alpha1.MorDefaults{ObjectMeta: metav1.ObjectMeta{Name: "defaults", Namespace: namespace},
 		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr("EUR")}}}}
 	for i := 0; i < max(c.N/10, 1); i++ {
 		others = append(others, &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
-			Spec: v1alpha1.DIDRateSpec{DIDID: int64(100 + i), OwnerTariffID: ptr(int64(4))}})
+			Spec: v1alpha1.DIDRateSpec{DIDID: int64(morsim.ScaleDIDBase + 1 + i), OwnerTariffID: ptr(int64(4))}})
 	}
 	return rules, others
 }
@@ -181,16 +202,26 @@ func allReady(ctx context.Context, w *world, c config) (bool, error) {
 	return ready == want, nil
 }
 
-// managedGone: no managed rule left in MOR and no resource left in the namespace.
-func managedGone(ctx context.Context, w *world) (bool, error) {
-	for _, r := range w.sim.Snapshot().Rules {
-		if strings.HasPrefix(r.Name, "managed ") {
+// allGone: no resource left in the namespace. A resource goes only once its finalizer
+// has deleted its MOR object, so this is checked against the simulator once, at the
+// end, rather than by reading its whole state on every poll.
+func allGone(ctx context.Context, w *world) (bool, error) {
+	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
+		if err := w.k8s.List(ctx, list, client.InNamespace(namespace)); err != nil {
+			return false, err
+		}
+		if meta.LenList(list) > 0 {
 			return false, nil
 		}
 	}
-	var l v1alpha1.LocationRuleList
-	if err := w.k8s.List(ctx, &l, client.InNamespace(namespace)); err != nil {
+	st, err := w.sim.state(ctx)
+	if err != nil {
 		return false, err
 	}
-	return len(l.Items) == 0, nil
+	for _, r := range st.Rules {
+		if strings.HasPrefix(r.Name, "managed ") {
+			return false, fmt.Errorf("every resource is gone but MOR still holds rule %d %q", r.ID, r.Name)
+		}
+	}
+	return true, nil
 }

@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,61 +26,15 @@ type world struct {
 	cfg     *rest.Config
 	env     *envtest.Environment
 	k8s     client.Client
-	sim     *morsim.Server
+	sim     *simulator
 	simURL  string
-	calls   *methodCounter
 	manager *exec.Cmd
+	pprof   string // the manager's pprof address, or ""
 	dir     string
 }
 
-// seed is the default seed plus locations 10.., n hand-made rules spread over them (at
-// least as many as the managed ones) and n/10 DIDs 100.. for the DIDRates.
-func seed(c config) morsim.Seed {
-	s := morsim.DefaultSeed()
-	for l := 0; l < c.Locations; l++ {
-		id := int64(10 + l)
-		s.Locations[id] = &morsim.Location{ID: id, Name: fmt.Sprintf("bench %d", l), Owner: "admin"}
-	}
-	for i := 0; i < c.N; i++ {
-		id := int64(1000 + i)
-		s.Rules[id] = &morsim.Rule{ID: id, LocationID: int64(10 + i%c.Locations), Name: fmt.Sprintf("hand %d", i), Enabled: 1,
-			LrType: "dst", Cut: fmt.Sprintf("8%d", i), Add: "+", MinLen: 1, MaxLen: 99, SrcMinLen: 1, SrcMaxLen: 99}
-	}
-	s.NextRuleID = int64(1000 + c.N)
-	for i := 0; i < max(c.N/10, 1); i++ {
-		id := int64(100 + i)
-		s.DIDs[id] = &morsim.DID{ID: id, Number: fmt.Sprintf("3706%07d", i), Owner: "admin", ProviderTariffID: 1, OwnerTariffID: 2}
-	}
-	return s
-}
-
-// methodCounter counts the simulator's API requests by MOR method.
-type methodCounter struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (m *methodCounter) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if i := strings.LastIndex(r.URL.Path, "/api/"); i >= 0 {
-			m.mu.Lock()
-			m.n[r.URL.Path[i+len("/api/"):]]++
-			m.mu.Unlock()
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-func (m *methodCounter) take() map[string]int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := m.n
-	m.n = map[string]int{}
-	return out
-}
-
 func start(ctx context.Context, c config) (*world, error) {
-	w := &world{calls: &methodCounter{n: map[string]int{}}}
+	w := &world{}
 	var err error
 	if w.cfg, w.env, err = testenv.Start(); err != nil {
 		return nil, err
@@ -93,10 +43,10 @@ func start(ctx context.Context, c config) (*world, error) {
 	if w.k8s, err = client.New(w.cfg, client.Options{Scheme: morscheme.New()}); err != nil {
 		return w, err
 	}
-	w.sim = morsim.New(seed(c))
-	w.sim.SetFaults(morsim.Faults{Latency: c.Latency})
-	srv := httptest.NewServer(w.calls.wrap(w.sim))
-	w.simURL = srv.URL + "/billing"
+	if w.sim, err = startSimulator(ctx, c.Morsim, c); err != nil {
+		return w, err
+	}
+	w.simURL = w.sim.base + "/billing"
 
 	if w.dir, err = os.MkdirTemp("", "benchscale"); err != nil {
 		return w, err
@@ -126,10 +76,19 @@ func start(ctx context.Context, c config) (*world, error) {
 			return w, err
 		}
 	}
-	w.manager = exec.CommandContext(ctx, c.Manager,
-		"--kubeconfig="+kubeconfig, "--watch-namespaces="+namespace,
-		"--poll-interval="+c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error")
+	args := []string{"--kubeconfig=" + kubeconfig, "--watch-namespaces=" + namespace,
+		"--poll-interval=" + c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+	if c.Profiles != "" {
+		if w.pprof, err = freeLocalAddr(); err != nil {
+			return w, err
+		}
+		args = append(args, "--pprof-bind-address="+w.pprof)
+	}
+	w.manager = exec.CommandContext(ctx, c.Manager, args...)
+	if c.MemLimit != "" {
+		w.manager.Env = append(os.Environ(), "GOMEMLIMIT="+c.MemLimit)
+	}
 	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
 	return w, w.manager.Start()
 }
@@ -139,6 +98,7 @@ func (w *world) stop() {
 		_ = w.manager.Process.Kill()
 		_ = w.manager.Wait()
 	}
+	w.sim.stop()
 	if w.env != nil {
 		_ = w.env.Stop()
 	}

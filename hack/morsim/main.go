@@ -4,8 +4,8 @@
 //	go run ./hack/morsim --listen 127.0.0.1:8086 --seed hack/morsim/seed.example.yaml --state /tmp/morsim.json
 //
 // The API is served at /billing/api/<method> (and /api/<method>); unauthenticated test
-// endpoints at /_sim/state, /_sim/requests, /_sim/reset and /_sim/faults. Never expose it
-// beyond a test network. It serves until SIGINT or SIGTERM.
+// endpoints at /_sim/state, /_sim/requests, /_sim/counters, /_sim/reset and /_sim/faults.
+// Never expose it beyond a test network. It serves until SIGINT or SIGTERM.
 //
 // The admin's secret key comes from --admin-secret, else from the environment variable
 // MORSIM_ADMIN_SECRET (keeps it out of the process list), else from the seed (with the
@@ -56,6 +56,11 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	errorRate := fs.Float64("error-rate", 0, "fraction of API requests answered HTTP 500 with an HTML page (0..1)")
 	nonXMLRate := fs.Float64("non-xml-rate", 0, "fraction of API requests answered 200 with an HTML login page (0..1)")
 	down := fs.Bool("down", false, "start refusing API requests (connections are closed without an answer)")
+	addedLatency := fs.Duration("added-latency", 0, "fixed delay added to every API request, kept by /_sim/reset (a model of network and MOR time for benchmarks; --latency is a fault)")
+	var scale morsim.Scale
+	fs.IntVar(&scale.Locations, "scale-locations", 0, fmt.Sprintf("add this many admin locations (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleLocationBase+1))
+	fs.IntVar(&scale.RulesPerLocation, "scale-rules-per-location", 0, `hand-made rules (cut "8<j>") in each --scale-locations location`)
+	fs.IntVar(&scale.DIDs, "scale-dids", 0, fmt.Sprintf("add this many admin DIDs (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleDIDBase+1))
 	version := fs.String("mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -63,11 +68,17 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	if *errorRate < 0 || *errorRate > 1 || *nonXMLRate < 0 || *nonXMLRate > 1 || *latency < 0 {
-		return errors.New("--error-rate and --non-xml-rate must be within [0, 1], --latency must not be negative")
+	if *errorRate < 0 || *errorRate > 1 || *nonXMLRate < 0 || *nonXMLRate > 1 || *latency < 0 || *addedLatency < 0 {
+		return errors.New("--error-rate and --non-xml-rate must be within [0, 1], --latency and --added-latency must not be negative")
+	}
+	if scale.Locations < 0 || scale.RulesPerLocation < 0 || scale.DIDs < 0 {
+		return errors.New("--scale-* must not be negative")
+	}
+	if *seedPath != "" && scale != (morsim.Scale{}) {
+		return errors.New("--scale-* extend the built-in seed: leave out --seed")
 	}
 
-	seed := morsim.DefaultSeed()
+	seed := morsim.ScaleSeed(scale)
 	if *seedPath != "" {
 		var err error
 		if seed, err = morsim.LoadSeed(*seedPath); err != nil {
@@ -100,6 +111,7 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 			sim.SetAdminSecret(secret)
 		}
 	}
+	sim.SetLatency(*addedLatency)
 	sim.SetFaults(morsim.Faults{Latency: *latency, ErrorRate: *errorRate, NonXMLRate: *nonXMLRate, Down: *down})
 
 	ln, err := net.Listen("tcp", *listen)
@@ -116,6 +128,12 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	logger.Printf("listening on http://%s (API: /billing/api/<method>, test endpoints: /_sim/)", addr)
 	if *statePath != "" {
 		logger.Printf("state file: %s", *statePath)
+	}
+	if scale != (morsim.Scale{}) {
+		logger.Printf("scale seed: %d locations of %d hand-made rules, %d DIDs", scale.Locations, scale.RulesPerLocation, scale.DIDs)
+	}
+	if d := sim.Latency(); d > 0 {
+		logger.Printf("added latency per request: %v", d)
 	}
 	if f := sim.Faults(); f != (morsim.Faults{}) {
 		logger.Printf("faults: latency %v, error rate %g, non-XML rate %g, down %v", f.Latency, f.ErrorRate, f.NonXMLRate, f.Down)

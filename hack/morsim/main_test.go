@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -172,10 +175,46 @@ func TestRunBadArguments(t *testing.T) {
 		{"--listen", "not an address"},
 		{"--no-such-flag"},
 		{"extra"},
+		{"--added-latency", "-1s"},
+		{"--scale-locations", "-1"},
+		{"--scale-locations", "2", "--seed", "seed.example.yaml"},
 	} {
 		var logs syncBuffer
 		if err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0"}, args...), &logs, nil); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+// --scale-* seed hand-made rules in extra locations; --added-latency delays every
+// request and outlives /_sim/reset; /_sim/counters counts by method.
+func TestRunScaleAndAddedLatency(t *testing.T) {
+	const d = 40 * time.Millisecond
+	base, logs := start(t, "--scale-locations", "3", "--scale-rules-per-location", "5", "--scale-dids", "2", "--added-latency", d.String())
+	res, err := http.Post(base+"/_sim/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	t0 := time.Now()
+	body, err := call(base, "location_rules_get", map[string]string{"u": "admin", "location_id": fmt.Sprint(morsim.ScaleLocationBase + 3)}, morsim.DefaultAdminSecret)
+	if err != nil || strings.Count(body, "<location_rule>") != 5 {
+		t.Fatalf("%v %s", err, body)
+	}
+	if el := time.Since(t0); el < d {
+		t.Fatalf("answered in %v after reset, want at least %v", el, d)
+	}
+	res, err = http.Get(base + "/_sim/counters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c morsim.Counters
+	err = json.NewDecoder(res.Body).Decode(&c)
+	_ = res.Body.Close()
+	if err != nil || c.Total != 1 || c.Of("location_rules_get") != 1 {
+		t.Fatalf("counters %+v (%v)", c, err)
+	}
+	if out := logs.String(); !strings.Contains(out, "scale seed: 3 locations of 5 hand-made rules, 2 DIDs") || !strings.Contains(out, "added latency per request: 40ms") {
+		t.Fatalf("scale or latency not logged:\n%s", out)
 	}
 }

@@ -14,7 +14,10 @@
 //     filename=mor_api_response.html", or "text/xml; charset=utf-8" when the owner's
 //     XMLExtension is on.
 //   - GET /_sim/state: the State as JSON. GET /_sim/requests: []Request as JSON;
-//     DELETE /_sim/requests forgets them. POST /_sim/reset: back to the seed.
+//     DELETE /_sim/requests forgets them. GET /_sim/counters: Counters as JSON (API
+//     requests per method and outcome, never trimmed); DELETE /_sim/counters zeroes
+//     them. POST /_sim/reset: back to the seed (clears requests, counters and faults,
+//     keeps the added latency).
 //     GET /_sim/faults, POST (or PUT) /_sim/faults: the Faults as JSON, latency written
 //     as a Go duration string ("250ms"), read from a string or from nanoseconds.
 //     No authentication: never expose the simulator beyond a test network.
@@ -55,7 +58,13 @@
 //   - did_rates_details_update: the tariffs must exist (any owner, any purpose);
 //     blank parameters are left unchanged; the 0/1 flags have their own texts.
 //   - Request.Outcome of a successful read is "ok"; the request log keeps the last
-//     10000 requests.
+//     10000 requests (the counters keep counting).
+//   - SetLatency adds a fixed delay to every API request (a model of the network and of
+//     MOR's own work, for benchmarks); it is not a fault and survives Reset.
 //   - Faults apply to API routes only, in the order Down, Latency, ErrorRate,
-//     NonXMLRate; fractional rates are random per request.
+//     TooManyRate, NonXMLRate (LostAnswerRate after a write); fractional rates are
+//     random per request.
+//   - Rules are indexed per location: a location_rules_get page and a uniqueness check
+//     cost the rules of the listed locations, not all the server's, so a scale
+//     benchmark does not measure the simulator.
 package morsim

@@ -26,7 +26,8 @@ var fuzzContentTypes = []string{
 //
 // Every API answer must be HTTP 200 with a well-formed XML document of a MOR envelope,
 // one request must be logged without its hash, the key must not be echoed, and the
-// state must stay valid, with rules unique by the contract's key.
+// state must stay valid, with rules unique by the contract's key, and the rule index
+// must match the rules.
 func FuzzServeAPI(f *testing.F) {
 	f.Fuzz(func(t *testing.T, method string, get bool, ct byte, query string, body []byte, noHash bool) {
 		sim := New(DefaultSeed())
@@ -104,9 +105,12 @@ func FuzzServeAPI(f *testing.F) {
 			t.Fatalf("one request changed the rule count by %d", d)
 		}
 		for id, r := range after.Rules {
-			if dup := duplicateOf(&after, r); dup != 0 {
+			if dup := duplicateOf(&after, buildIndex(&after), r); dup != 0 {
 				t.Fatalf("rules %d and %d are duplicates", id, dup)
 			}
+		}
+		if err := sim.checkIndex(); err != nil {
+			t.Fatalf("after %s: %v", method, err)
 		}
 	})
 }

@@ -31,32 +31,35 @@ func (s *Server) serveHandEdit(w http.ResponseWriter, r *http.Request) {
 	for k, v := range r.PostForm {
 		params[k] = v[len(v)-1]
 	}
-	var (
-		status = http.StatusOK
-		answer any
-	)
-	s.Update(func(st *State) {
-		rule := st.Rules[id]
-		if rule == nil {
-			status, answer = http.StatusNotFound, TextRuleNotFound
-			return
-		}
-		owner := &User{}
-		if loc := st.Locations[rule.LocationID]; loc != nil && st.Users[loc.Owner] != nil {
-			owner = st.Users[loc.Owner]
-		}
-		edited := *rule
-		c := &call{st: st, caller: owner, p: params}
-		if text, details := c.applyRule(&edited); text != "" {
-			status, answer = http.StatusUnprocessableEntity, strings.Join(append([]string{text}, details...), "; ")
-			return
-		}
-		*rule = edited
-		answer = edited
-	})
+	status, answer := s.handEdit(id, params)
 	if status != http.StatusOK {
 		http.Error(w, answer.(string), status)
 		return
 	}
 	writeJSON(w, answer)
+}
+
+// handEdit applies params to rule id under the server's lock and returns the HTTP
+// status and the edited rule (or the refusal's text). A hand edit never moves a rule to
+// another location, so the rule index stays valid.
+func (s *Server) handEdit(id int64, params map[string]string) (int, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &s.st
+	rule := st.Rules[id]
+	if rule == nil {
+		return http.StatusNotFound, TextRuleNotFound
+	}
+	owner := &User{}
+	if loc := st.Locations[rule.LocationID]; loc != nil && st.Users[loc.Owner] != nil {
+		owner = st.Users[loc.Owner]
+	}
+	edited := *rule
+	c := &call{st: st, idx: s.indexLocked(), caller: owner, p: params}
+	if text, details := c.applyRule(&edited); text != "" {
+		return http.StatusUnprocessableEntity, strings.Join(append([]string{text}, details...), "; ")
+	}
+	*rule = edited
+	s.persistLocked()
+	return http.StatusOK, edited
 }

@@ -48,6 +48,7 @@ func HashParams(method string) ([]string, bool) {
 // call is one authenticated request being answered, under the server's lock.
 type call struct {
 	st     *State
+	idx    ruleIndex // rule ids per location of st, kept up to date by the methods
 	caller *User
 	p      map[string]string
 	shape  shape
@@ -372,7 +373,7 @@ func (c *call) applyRule(r *Rule) (string, []string) {
 	if t := c.applyRuleRefs(r); t != "" {
 		return t, nil
 	}
-	if dup := duplicateOf(c.st, r); dup != 0 {
+	if dup := duplicateOf(c.st, c.idx, r); dup != 0 {
 		return TextRuleMustBeUnique, []string{fmt.Sprintf(TextRuleUniqueDetail, dup)}
 	}
 	return "", nil
@@ -475,16 +476,17 @@ func (c *call) applyRuleRefs(r *Rule) string {
 }
 
 // duplicateOf returns the lowest id of another rule with r's location, type, cut, add,
-// minlen and maxlen (the contract's uniqueness key), or 0.
-func duplicateOf(st *State, r *Rule) int64 {
-	var dup int64
-	for id, o := range st.Rules {
-		if id != r.ID && (dup == 0 || id < dup) && o.LocationID == r.LocationID && o.LrType == r.LrType &&
+// minlen and maxlen (the contract's uniqueness key), or 0. It scans r's location only
+// (idx indexes st).
+func duplicateOf(st *State, idx ruleIndex, r *Rule) int64 {
+	for _, id := range idx[r.LocationID] { // in id order: the first match is the lowest
+		o := st.Rules[id]
+		if id != r.ID && o.LrType == r.LrType &&
 			o.Cut == r.Cut && o.Add == r.Add && o.MinLen == r.MinLen && o.MaxLen == r.MaxLen {
-			dup = id
+			return id
 		}
 	}
-	return dup
+	return 0
 }
 
 // ownRule returns the rule of the request's location_rule_id if the caller owns its
@@ -518,6 +520,7 @@ func locationRuleCreate(c *call) result {
 	r.ID = c.st.NextRuleID
 	c.st.NextRuleID++
 	c.st.Rules[r.ID] = &r
+	c.idx.add(r.LocationID, r.ID)
 	return success(TextRuleCreated, true, leafInt("rule_id", r.ID))
 }
 
@@ -561,6 +564,7 @@ func locationRuleDelete(c *call) result {
 		return c.fail(TextRuleNotFound)
 	}
 	delete(c.st.Rules, r.ID)
+	c.idx.remove(r.LocationID, r.ID)
 	return success(TextRuleDeleted, true)
 }
 
@@ -568,7 +572,8 @@ func locationRuleDelete(c *call) result {
 // caller's locations (all = anything but blank, "0" or "false"; location_id wins when
 // both are sent). from (0-based offset, default 0) and max_results (default: no limit)
 // page through the rules ordered by location id then rule id (assumed); each listed
-// location appears once with its rules of the page (possibly none).
+// location appears once with its rules of the page (possibly none). The cost grows with
+// the page and the number of listed locations, not with the server's rules.
 func locationRulesGet(c *call) result {
 	if !c.isOwnerRole() {
 		return c.fail(TextAccessDenied)
@@ -604,21 +609,19 @@ func locationRulesGet(c *call) result {
 		}
 		limit = n
 	}
-	byLoc := map[int64][]*Rule{}
-	for _, id := range sortedKeys(c.st.Rules) {
-		r := c.st.Rules[id]
-		byLoc[r.LocationID] = append(byLoc[r.LocationID], r)
-	}
 	var kids []*node
-	i := 0
+	i := 0 // position of the location's first rule in the whole listing
 	for _, l := range locs {
 		ln := el("location", leafInt("id", l.ID), leaf("name", l.Name))
-		for _, r := range byLoc[l.ID] {
-			if i >= from && (limit < 0 || i < from+limit) {
-				ln.kids = append(ln.kids, ruleNode(r))
-			}
-			i++
+		ids := c.idx[l.ID]
+		lo, hi := min(max(from-i, 0), len(ids)), len(ids)
+		if limit >= 0 {
+			hi = max(min(hi, from+limit-i), lo)
 		}
+		for _, id := range ids[lo:hi] {
+			ln.kids = append(ln.kids, ruleNode(c.st.Rules[id]))
+		}
+		i += len(ids)
 		kids = append(kids, ln)
 	}
 	return read(statusDoc(kids...))

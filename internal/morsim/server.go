@@ -33,8 +33,11 @@ type Server struct {
 	mu        sync.Mutex
 	seed      State
 	st        State
+	idx       ruleIndex // rule ids per location of st; nil: rebuilt on the next use
 	reqs      []Request
+	counters  Counters
 	faults    Faults
+	latency   time.Duration // added to every API request; not a fault, so Reset keeps it
 	stateFile string
 	stateErr  error
 	errorLog  *log.Logger
@@ -73,6 +76,7 @@ func (s *Server) Update(fn func(st *State)) {
 	defer s.mu.Unlock()
 	fn(&s.st)
 	normalize(&s.st)
+	s.idx = nil // fn may have moved, added or removed any rule
 	s.persistLocked()
 }
 
@@ -99,12 +103,15 @@ func (s *Server) ResetRequests() {
 	s.reqs = nil
 }
 
-// Reset returns the state to the seed and clears the requests and faults.
+// Reset returns the state to the seed and clears the requests, the counters and the
+// faults (not the added latency).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st = s.seed.DeepCopy()
+	s.idx = nil
 	s.reqs = nil
+	s.counters = Counters{}
 	s.faults = Faults{}
 	s.persistLocked()
 }
@@ -114,6 +121,21 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+}
+
+// SetLatency sets a fixed delay added to every API request (before any fault's
+// latency), modelling the network and MOR's own work; Reset keeps it.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Latency returns the fixed delay added to every API request.
+func (s *Server) Latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latency
 }
 
 // Faults returns the injected faults.
@@ -151,6 +173,7 @@ func (s *Server) SetStateFile(path string) error {
 			return fmt.Errorf("state file %s: %w", path, err)
 		}
 		s.st = st
+		s.idx = nil
 	case err == nil, errors.Is(err, fs.ErrNotExist):
 	default:
 		return err
@@ -250,15 +273,17 @@ func chance(rate float64) bool {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 	params, perr := readParams(r)
 	rec := Request{Method: name, Verb: r.Method, Params: masked(params)}
-	f := s.Faults()
+	s.mu.Lock()
+	f, delay := s.faults, s.latency
+	s.mu.Unlock()
 	if f.Down {
 		rec.Outcome = OutcomeFaultDown
 		s.record(rec)
 		abortConnection(w)
 		return
 	}
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
+	if delay += f.Latency; delay > 0 {
+		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -332,6 +357,7 @@ func (s *Server) record(rec Request) {
 }
 
 func (s *Server) recordLocked(rec Request) {
+	s.counters.add(rec)
 	s.reqs = append(s.reqs, rec)
 	if len(s.reqs) > 2*maxRequests {
 		s.reqs = append([]Request(nil), s.reqs[len(s.reqs)-maxRequests:]...)
@@ -409,7 +435,7 @@ func (s *Server) answerLocked(verb, name string, p map[string]string, perr error
 			return failure(shapeBare, TextIncorrectKey), set.XMLExtension
 		}
 	}
-	c := &call{st: st, caller: caller, p: p, shape: m.errShape}
+	c := &call{st: st, idx: s.indexLocked(), caller: caller, p: p, shape: m.errShape}
 	return m.handle(c), set.XMLExtension
 }
 
@@ -449,6 +475,16 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, s.Requests())
+	case "/_sim/counters":
+		if !allow(w, r, http.MethodGet, http.MethodDelete) {
+			return
+		}
+		if r.Method == http.MethodDelete {
+			s.ResetCounters()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, s.Counters())
 	case "/_sim/reset":
 		if !allow(w, r, http.MethodPost) {
 			return
