@@ -12,6 +12,7 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/breaker"
 	"github.com/mor-operator/mor-operator/internal/mor"
+	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
 // gate is a server's circuit breaker seen as a mor.Gate: it reads MOR's errors as
@@ -30,8 +31,9 @@ func (g gate) Admit(ctx context.Context) (func(error), error) {
 }
 
 // outcome is what a call's error says about the server: any answer of MOR's, even a
-// refusal of the request or of our key, shows it is there; only a transport failure, a
-// 429/5xx or an answer that is not MOR's say otherwise. A caller that gave up says
+// refusal of the request or of our key, shows it is there, and so does a certificate
+// that does not verify (a person must act; holding would hide it); only a transport
+// failure, a 429/5xx or an answer that is not MOR's say otherwise. A caller that gave up says
 // nothing.
 func outcome(ctx context.Context, err error) (breaker.Outcome, time.Duration) {
 	if err == nil {
@@ -41,8 +43,8 @@ func outcome(ctx context.Context, err error) (breaker.Outcome, time.Duration) {
 	if !errors.As(err, &e) {
 		return breaker.Failure, 0
 	}
-	if e.Class != mor.Transient || e.Text != "" {
-		return breaker.Success, 0
+	if e.Class != mor.Transient || e.Text != "" || verdict.Of(err).Reason != "" {
+		return breaker.Success, 0 // MOR's answer, or a fault a person must fix (TLS): it is there
 	}
 	if ctx.Err() != nil {
 		return breaker.Ignored, 0
