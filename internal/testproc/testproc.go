@@ -1,0 +1,287 @@
+// Package testproc runs the manager as a real process (built from the tree) against
+// envtest's control plane and the MOR simulator over real HTTP: the plumbing shared by
+// the fault suites hack/crash and hack/reliability.
+package testproc
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
+	"github.com/mor-operator/mor-operator/internal/testenv"
+)
+
+// Options shape a World.
+type Options struct {
+	// Namespace the resources live in and the manager watches.
+	Namespace string
+	// Wrap, if set, wraps the simulator's handler (e.g. to observe its answers).
+	Wrap func(http.Handler) http.Handler
+	// ConnState, if set, is the simulator's HTTP server's connection-state hook.
+	ConnState func(net.Conn, http.ConnState)
+}
+
+// World is envtest, a kubeconfig for the manager process, the manager binary, the
+// simulator behind a real HTTP server, and a namespace with a MorServer using it.
+type World struct {
+	Cfg        *rest.Config
+	Env        *envtest.Environment
+	K8s        client.Client
+	Kubeconfig string
+	Manager    string // the manager binary
+	Sim        *morsim.Server
+	Srv        *httptest.Server
+	NS         string
+}
+
+// Start brings up a World; everything stops when the test ends.
+func Start(t testing.TB, o Options) *World {
+	t.Helper()
+	w := &World{NS: o.Namespace}
+	var err error
+	if w.Cfg, w.Env, err = testenv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Env.Stop() })
+	if w.K8s, err = client.New(w.Cfg, client.Options{Scheme: morscheme.New()}); err != nil {
+		t.Fatal(err)
+	}
+	user, err := w.Env.AddUser(envtest.User{Name: "testproc-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Kubeconfig = filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(w.Kubeconfig, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if w.Manager, err = managerBinary(); err != nil {
+		t.Fatal(err)
+	}
+
+	w.Sim = morsim.New(morsim.DefaultSeed())
+	var h http.Handler = w.Sim
+	if o.Wrap != nil {
+		h = o.Wrap(h)
+	}
+	w.Srv = httptest.NewUnstartedServer(h)
+	w.Srv.Config.ConnState = o.ConnState
+	w.Srv.Start()
+	t.Cleanup(w.Srv.Close)
+
+	ctx := context.Background()
+	for _, obj := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.NS}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: w.NS}, StringData: map[string]string{"secretKey": morsim.DefaultAdminSecret}},
+		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: w.NS},
+			Spec: v1alpha1.MorServerSpec{URL: w.Srv.URL + "/billing", Username: "admin", AllowInsecureHTTP: true,
+				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"}}},
+	} {
+		if err := w.K8s.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+var built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// managerBinary builds the manager from the tree once per test binary.
+func managerBinary() (string, error) {
+	built.once.Do(func() {
+		root, err := testenv.RepoRoot()
+		if err != nil {
+			built.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "testproc-manager-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.path = filepath.Join(dir, "manager")
+		cmd := exec.Command("go", "build", "-o", built.path, ".")
+		cmd.Dir, cmd.Stderr = root, os.Stderr
+		if err := cmd.Run(); err != nil {
+			built.err = fmt.Errorf("go build: %w", err)
+		}
+	})
+	return built.path, built.err
+}
+
+// Proc is one running manager process.
+type Proc struct {
+	Cmd         *exec.Cmd
+	MetricsAddr string // host:port of its plain-HTTP metrics endpoint, "" if disabled
+	done        chan struct{}
+}
+
+// StartManager starts a manager process on the World's namespace with the given extra
+// flags; it is killed when the test ends. With metrics set it serves plain-HTTP metrics
+// on a free port.
+func (w *World) StartManager(t testing.TB, metrics bool, flags ...string) *Proc {
+	t.Helper()
+	p := &Proc{done: make(chan struct{})}
+	args := []string{"--kubeconfig=" + w.Kubeconfig, "--watch-namespaces=" + w.NS,
+		"--health-probe-bind-address=0", "--zap-log-level=error"}
+	if metrics {
+		p.MetricsAddr = FreeAddr(t)
+		args = append(args, "--metrics-bind-address="+p.MetricsAddr, "--metrics-secure=false")
+	} else {
+		args = append(args, "--metrics-bind-address=0")
+	}
+	p.Cmd = exec.Command(w.Manager, append(args, flags...)...)
+	p.Cmd.Stderr = os.Stderr
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.Cmd.Wait(); close(p.done) }()
+	t.Cleanup(p.Kill)
+	return p
+}
+
+// Kill sends SIGKILL (no shutdown, no last write) and waits for the process to end.
+func (p *Proc) Kill() {
+	_ = p.Cmd.Process.Kill()
+	<-p.done
+}
+
+// Running reports whether the process has not exited.
+func (p *Proc) Running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Metric sums the samples of a metric family on the process's metrics endpoint whose
+// labels contain every given `name="value"` pair. A family not (yet) exported sums to 0.
+func (p *Proc) Metric(name string, labels ...string) (float64, error) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + p.MetricsAddr + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	sum := 0.0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '{') {
+			continue
+		}
+		lbl, val := "", rest
+		if strings.HasPrefix(rest, "{") {
+			end := strings.Index(rest, "}")
+			lbl, val = rest[1:end], rest[end+1:]
+		}
+		match := true
+		for _, l := range labels {
+			if !strings.Contains(","+lbl+",", ","+l+",") {
+				match = false
+			}
+		}
+		if !match {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.Fields(val)[0], 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", line, err)
+		}
+		sum += v
+	}
+	return sum, sc.Err()
+}
+
+// FreeAddr returns a 127.0.0.1 address with a port free right now.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+// RulesNamed counts the simulator's rules by name, for names with the prefix.
+func (w *World) RulesNamed(prefix string) map[string]int {
+	named := map[string]int{}
+	for _, r := range w.Sim.Snapshot().Rules {
+		if strings.HasPrefix(r.Name, prefix) {
+			named[r.Name]++
+		}
+	}
+	return named
+}
+
+// MORRules returns the simulator's rules by name, for names with the prefix (the last
+// one of each name; RulesNamed tells duplicates).
+func (w *World) MORRules(prefix string) map[string]morsim.Rule {
+	out := map[string]morsim.Rule{}
+	for _, r := range w.Sim.Snapshot().Rules {
+		if strings.HasPrefix(r.Name, prefix) {
+			out[r.Name] = *r
+		}
+	}
+	return out
+}
+
+// NotReady returns the names of the LocationRules not Ready for their generation (or
+// not readable).
+func (w *World) NotReady(ctx context.Context, rules []*v1alpha1.LocationRule) []string {
+	var out []string
+	for _, lr := range rules {
+		got := &v1alpha1.LocationRule{}
+		if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), got); err != nil || !managed.ReadyForGeneration(got) {
+			out = append(out, lr.Name)
+		}
+	}
+	return out
+}
+
+// CountRequests counts the simulator's recorded API requests that match.
+func (w *World) CountRequests(match func(morsim.Request) bool) int {
+	n := 0
+	for _, r := range w.Sim.Requests() {
+		if match(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// Ptr returns a pointer to v.
+func Ptr[T any](v T) *T { return &v }
