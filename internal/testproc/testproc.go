@@ -25,6 +25,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
@@ -58,6 +61,7 @@ type World struct {
 // Start brings up a World; everything stops when the test ends.
 func Start(t testing.TB, o Options) *World {
 	t.Helper()
+	ctrllog.SetLogger(logr.Discard()) // envtest's own logs
 	w := &World{NS: o.Namespace}
 	var err error
 	if w.Cfg, w.Env, err = testenv.Start(); err != nil {
@@ -159,12 +163,27 @@ func (w *World) StartManager(t testing.TB, metrics bool, flags ...string) *Proc 
 		args = append(args, "--metrics-bind-address=0")
 	}
 	p.Cmd = exec.Command(w.Manager, append(args, flags...)...)
-	p.Cmd.Stderr = os.Stderr
+	// Its logs (errors only) go to a file, shown when the test fails.
+	logs, err := os.CreateTemp(t.TempDir(), "manager-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Cmd.Stderr = logs
 	if err := p.Cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = p.Cmd.Wait(); close(p.done) }()
-	t.Cleanup(p.Kill)
+	t.Cleanup(func() {
+		p.Kill()
+		_ = logs.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			if len(b) > 8<<10 {
+				b = b[len(b)-8<<10:]
+			}
+			t.Logf("manager %d, its last logs:\n%s", p.Cmd.Process.Pid, b)
+		}
+	})
 	return p
 }
 

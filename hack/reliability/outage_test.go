@@ -1,0 +1,52 @@
+package reliability
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/mor-operator/mor-operator/internal/morsim"
+	"github.com/mor-operator/mor-operator/internal/testproc"
+)
+
+// outageRequestsPerRule bounds the requests MOR receives during an outage, per
+// LocationRule being applied. Today each resource retries on its own with exponential
+// backoff from 1s (--max-backoff caps it): about log2(outage/1s)+1 attempts per rule,
+// each one failed request. A per-server circuit breaker should bring this down to a few
+// probes per outage in total; tighten the bound (to a constant, not per rule) once it
+// has landed.
+const outageRequestsPerRule = 8
+
+// TestMOROutage takes MOR down in the middle of applying many rules: every rule converges
+// after it ends, exactly once in MOR, and the requests MOR saw while down stay bounded.
+func TestMOROutage(t *testing.T) {
+	g := NewWithT(t)
+	n, outage := pick(60, 300), pick(5*time.Second, 30*time.Second)
+	w := testproc.Start(t, testproc.Options{Namespace: "outage"})
+	w.StartManager(t, false)
+	rules := newRules(t, w, "outage", n)
+
+	g.Eventually(func() int { return inMOR(w, "outage") }, time.Minute, 5*time.Millisecond).Should(BeNumerically(">=", n/4))
+	before := len(w.Sim.Requests())
+	atDown := inMOR(w, "outage")
+	w.Sim.SetFaults(morsim.Faults{Down: true})
+	time.Sleep(outage)
+	w.Sim.SetFaults(morsim.Faults{})
+	during := 0
+	for _, r := range w.Sim.Requests()[before:] {
+		if r.Outcome == morsim.OutcomeFaultDown {
+			during++
+		}
+	}
+	converged(t, g, w, rules, "outage", 2*time.Minute+2*outage)
+	bound := outageRequestsPerRule * n
+	g.Expect(during).To(BeNumerically(">", 0), "the outage hit the manager at work")
+	g.Expect(during).To(BeNumerically("<=", bound), "requests during the outage")
+	creates := w.CountRequests(func(r morsim.Request) bool {
+		return r.Method == "location_rule_create" && r.OK && strings.HasPrefix(r.Params["name"], "outage ")
+	})
+	t.Logf("summary: outage %s with %d/%d rules in MOR at its start: %d resources converged, %d requests during the outage (bound %d), %d creates, 0 lost, 0 duplicated",
+		outage, atDown, n, n, during, bound, creates)
+}
