@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -35,7 +34,7 @@ func TestHangingMOR(t *testing.T) {
 	ctx := context.Background()
 	n, hang := pick(20, 100), pick(8*time.Second, 30*time.Second)
 	var open atomic.Int64 // connections to the simulator not closed yet
-	w := testproc.Start(t, testproc.Options{Namespace: "hang", ConnState: func(_ net.Conn, s http.ConnState) {
+	w := testproc.Start(t, testproc.Options{Cluster: cluster, Namespace: "hang", ConnState: func(_ net.Conn, s http.ConnState) {
 		switch s {
 		case http.StateNew:
 			open.Add(1)
@@ -61,16 +60,7 @@ func TestHangingMOR(t *testing.T) {
 	baseG, baseC := goroutines(), open.Load()
 
 	w.Sim.SetFaults(morsim.Faults{Latency: time.Hour}) // answers nothing, for ever
-	hangStart := len(w.Sim.Requests())
-	for i, lr := range rules { // each reconcile now calls MOR
-		g.Eventually(func() error {
-			if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), lr); err != nil {
-				return err
-			}
-			lr.Spec.Add = testproc.Ptr(fmt.Sprintf("9%d", i))
-			return w.K8s.Update(ctx, lr)
-		}, 30*time.Second).Should(Succeed())
-	}
+	changeAdd(g, w, rules) // each reconcile now calls MOR
 	var msg string
 	g.Eventually(func() bool {
 		got := &v1alpha1.LocationRule{}
@@ -89,12 +79,7 @@ func TestHangingMOR(t *testing.T) {
 	for end := time.Now().Add(hang); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		peakG, peakC = max(peakG, goroutines()), max(peakC, open.Load())
 	}
-	hung := 0
-	for _, r := range w.Sim.Requests()[hangStart:] {
-		if r.Outcome == morsim.OutcomeFaultCanceled {
-			hung++
-		}
-	}
+	hung := w.CountRequests(func(r morsim.Request) bool { return r.Outcome == morsim.OutcomeFaultCanceled })
 	w.Sim.SetFaults(morsim.Faults{})
 
 	converged(t, g, w, rules, "hang", 2*time.Minute)

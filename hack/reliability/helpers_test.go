@@ -14,10 +14,28 @@ import (
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/testproc"
 )
+
+// cluster is the control plane all the tests share (each in its own namespace, with its
+// own simulator and managers): starting one per test would cost most of the short form's
+// time budget.
+var cluster *testproc.Cluster
+
+func TestMain(m *testing.M) {
+	c, err := testproc.StartCluster()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cluster = c
+	code := m.Run()
+	_ = c.Stop()
+	os.Exit(code)
+}
 
 // long reports whether the long form runs (RELIABILITY_LONG=1, `make test-reliability`).
 func long() bool { return os.Getenv("RELIABILITY_LONG") != "" }
@@ -46,6 +64,20 @@ func newRules(t *testing.T, w *testproc.World, prefix string, n int) []*v1alpha1
 		rules = append(rules, lr)
 	}
 	return rules
+}
+
+// changeAdd changes every rule's spec.add (to "9<index>"), a field MOR stores.
+func changeAdd(g Gomega, w *testproc.World, rules []*v1alpha1.LocationRule) {
+	ctx := context.Background()
+	for i, lr := range rules {
+		g.Eventually(func() error {
+			if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), lr); err != nil {
+				return err
+			}
+			lr.Spec.Add = testproc.Ptr(fmt.Sprintf("9%d", i))
+			return w.K8s.Update(ctx, lr)
+		}, 30*time.Second).Should(Succeed())
+	}
 }
 
 // converged waits until every rule is Ready for its generation, then checks MOR holds

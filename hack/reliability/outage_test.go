@@ -24,22 +24,16 @@ const outageRequestsPerRule = 8
 func TestMOROutage(t *testing.T) {
 	g := NewWithT(t)
 	n, outage := pick(60, 300), pick(5*time.Second, 30*time.Second)
-	w := testproc.Start(t, testproc.Options{Namespace: "outage"})
+	w := testproc.Start(t, testproc.Options{Cluster: cluster, Namespace: "outage"})
 	w.StartManager(t, false)
 	rules := newRules(t, w, "outage", n)
 
 	g.Eventually(func() int { return inMOR(w, "outage") }, time.Minute, 5*time.Millisecond).Should(BeNumerically(">=", n/4))
-	before := len(w.Sim.Requests())
 	atDown := inMOR(w, "outage")
 	w.Sim.SetFaults(morsim.Faults{Down: true})
 	time.Sleep(outage)
 	w.Sim.SetFaults(morsim.Faults{})
-	during := 0
-	for _, r := range w.Sim.Requests()[before:] {
-		if r.Outcome == morsim.OutcomeFaultDown {
-			during++
-		}
-	}
+	during := w.CountRequests(func(r morsim.Request) bool { return r.Outcome == morsim.OutcomeFaultDown })
 	converged(t, g, w, rules, "outage", 2*time.Minute+2*outage)
 	bound := outageRequestsPerRule * n
 	g.Expect(during).To(BeNumerically(">", 0), "the outage hit the manager at work")

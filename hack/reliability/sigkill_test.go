@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -28,7 +27,7 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	ctx := context.Background()
 	n, killsPerPhase := pick(40, 300), pick(1, 4)
 	var writes atomic.Int64 // answered location_rule_create/update/delete
-	w := testproc.Start(t, testproc.Options{Namespace: "sigkill", Wrap: func(sim http.Handler) http.Handler {
+	w := testproc.Start(t, testproc.Options{Cluster: cluster, Namespace: "sigkill", Wrap: func(sim http.Handler) http.Handler {
 		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			sim.ServeHTTP(rw, r)
 			for _, m := range []string{"create", "update", "delete"} {
@@ -64,15 +63,7 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	killDuring("create")
 	converged(t, g, w, rules, "sigkill", 3*time.Minute)
 
-	for i, lr := range rules { // update: a field of each
-		g.Eventually(func() error {
-			if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), lr); err != nil {
-				return err
-			}
-			lr.Spec.Add = testproc.Ptr(fmt.Sprintf("9%d", i))
-			return w.K8s.Update(ctx, lr)
-		}, 30*time.Second).Should(Succeed())
-	}
+	changeAdd(g, w, rules) // update: a field of each
 	killDuring("update")
 	converged(t, g, w, rules, "sigkill", 3*time.Minute)
 	mor := w.MORRules("sigkill ")

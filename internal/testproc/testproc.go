@@ -5,6 +5,7 @@ package testproc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,7 +39,9 @@ import (
 
 // Options shape a World.
 type Options struct {
-	// Namespace the resources live in and the manager watches.
+	// Cluster, if set, is shared with other tests; else the World starts its own.
+	Cluster *Cluster
+	// Namespace the resources live in and the manager watches (unique per Cluster).
 	Namespace string
 	// Wrap, if set, wraps the simulator's handler (e.g. to observe its answers).
 	Wrap func(http.Handler) http.Handler
@@ -45,46 +49,88 @@ type Options struct {
 	ConnState func(net.Conn, http.ConnState)
 }
 
-// World is envtest, a kubeconfig for the manager process, the manager binary, the
-// simulator behind a real HTTP server, and a namespace with a MorServer using it.
-type World struct {
+// Cluster is envtest, a kubeconfig for manager processes and the manager binary.
+type Cluster struct {
 	Cfg        *rest.Config
 	Env        *envtest.Environment
 	K8s        client.Client
 	Kubeconfig string
 	Manager    string // the manager binary
-	Sim        *morsim.Server
-	Srv        *httptest.Server
-	NS         string
+	dir        string
+	apiserver  *exec.Cmd // a kube-apiserver RestartAPIServer started, else nil
 }
 
-// Start brings up a World; everything stops when the test ends.
-func Start(t testing.TB, o Options) *World {
-	t.Helper()
+// StartCluster starts envtest and builds the manager; Stop stops it.
+func StartCluster() (*Cluster, error) {
 	ctrllog.SetLogger(logr.Discard()) // envtest's own logs
-	w := &World{NS: o.Namespace}
+	c := &Cluster{}
 	var err error
-	if w.Cfg, w.Env, err = testenv.Start(); err != nil {
-		t.Fatal(err)
+	if c.Cfg, c.Env, err = testenv.Start(); err != nil {
+		return nil, err
 	}
-	t.Cleanup(func() { _ = w.Env.Stop() })
-	if w.K8s, err = client.New(w.Cfg, client.Options{Scheme: morscheme.New()}); err != nil {
-		t.Fatal(err)
+	if err := c.setUp(); err != nil {
+		_ = c.Stop()
+		return nil, err
 	}
-	user, err := w.Env.AddUser(envtest.User{Name: "testproc-admin", Groups: []string{"system:masters"}}, nil)
+	return c, nil
+}
+
+func (c *Cluster) setUp() error {
+	var err error
+	if c.K8s, err = client.New(c.Cfg, client.Options{Scheme: morscheme.New()}); err != nil {
+		return err
+	}
+	user, err := c.Env.AddUser(envtest.User{Name: "testproc-admin", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	kc, err := user.KubeConfig()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	w.Kubeconfig = filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(w.Kubeconfig, kc, 0o600); err != nil {
-		t.Fatal(err)
+	if c.dir, err = os.MkdirTemp("", "testproc-"); err != nil {
+		return err
 	}
-	if w.Manager, err = managerBinary(); err != nil {
-		t.Fatal(err)
+	c.Kubeconfig = filepath.Join(c.dir, "kubeconfig")
+	if err := os.WriteFile(c.Kubeconfig, kc, 0o600); err != nil {
+		return err
+	}
+	c.Manager, err = managerBinary()
+	return err
+}
+
+// Stop stops the control plane.
+func (c *Cluster) Stop() error {
+	if c.apiserver != nil {
+		_ = c.apiserver.Process.Signal(syscall.SIGTERM)
+		_ = c.apiserver.Wait()
+	}
+	if c.dir != "" {
+		_ = os.RemoveAll(c.dir)
+	}
+	return c.Env.Stop()
+}
+
+// World is a Cluster, the simulator behind a real HTTP server, and a namespace with a
+// MorServer using it.
+type World struct {
+	*Cluster
+	Sim *morsim.Server
+	Srv *httptest.Server
+	NS  string
+}
+
+// Start brings up a World; what it started stops when the test ends.
+func Start(t testing.TB, o Options) *World {
+	t.Helper()
+	w := &World{Cluster: o.Cluster, NS: o.Namespace}
+	if w.Cluster == nil {
+		c, err := StartCluster()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Stop() })
+		w.Cluster = c
 	}
 
 	w.Sim = morsim.New(morsim.DefaultSeed())
@@ -300,6 +346,86 @@ func (w *World) CountRequests(match func(morsim.Request) bool) int {
 		}
 	}
 	return n
+}
+
+// RestartAPIServer stops the Cluster's kube-apiserver (SIGTERM, then SIGKILL), waits down, and starts
+// it again with the same command line: same port, certificates and etcd, so clients keep
+// their configuration. Stop stops the new process.
+func (c *Cluster) RestartAPIServer(down time.Duration) error {
+	pid, args, err := c.apiServerProcess()
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return err
+	}
+	// It stops listening at once but may linger in its graceful shutdown: after a few
+	// seconds, SIGKILL.
+	for deadline := time.Now().Add(5 * time.Second); !exited(pid); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			return fmt.Errorf("kube-apiserver %d did not stop", pid)
+		}
+	}
+	if c.apiserver != nil {
+		_ = c.apiserver.Wait()
+	}
+	time.Sleep(down)
+	cmd := exec.Command(args[0], args[1:]...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	c.apiserver = cmd
+	return nil
+}
+
+// apiServerProcess finds the running kube-apiserver: the one RestartAPIServer started,
+// or envtest's (a child of this process), and its command line.
+func (c *Cluster) apiServerProcess() (int, []string, error) {
+	pid := 0
+	if c.apiserver != nil {
+		pid = c.apiserver.Process.Pid
+	}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		if pid != 0 {
+			break
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndex(s, ")")
+		if i < 0 || !strings.Contains(s[:i], "(kube-apiserver") {
+			continue
+		}
+		if f := strings.Fields(s[i+1:]); len(f) > 1 && f[1] == strconv.Itoa(os.Getpid()) && f[0] != "Z" {
+			pid, _ = strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		}
+	}
+	if pid == 0 {
+		return 0, nil, fmt.Errorf("no kube-apiserver child process")
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return 0, nil, err
+	}
+	return pid, strings.Split(string(bytes.TrimRight(cmdline, "\x00")), "\x00"), nil
+}
+
+// exited reports whether a process is gone or a zombie (envtest reaps its own only on
+// Stop).
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndex(s, ")")+1:])
+	return len(f) == 0 || f[0] == "Z"
 }
 
 // Ptr returns a pointer to v.
