@@ -59,8 +59,9 @@ func TestHangingMOR(t *testing.T) {
 	time.Sleep(time.Second)
 	baseG, baseC := goroutines(), open.Load()
 
-	w.Sim.SetFaults(morsim.Faults{Latency: time.Hour}) // answers nothing, for ever
-	changeAdd(g, w, rules) // each reconcile now calls MOR
+	// MOR answers nothing, for ever; each reconcile now calls it
+	w.Sim.SetFaults(morsim.Faults{Latency: time.Hour})
+	changeAdd(g, w, rules)
 	var msg string
 	g.Eventually(func() bool {
 		got := &v1alpha1.LocationRule{}
