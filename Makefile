@@ -58,6 +58,10 @@ test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest
 test-crash: envtest-assets ## SIGKILL the manager right after MOR created a rule, CRASH_POINTS times (default 25): exactly one rule per resource.
 	CRASH_POINTS=$${CRASH_POINTS:-25} KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./hack/crash -count=1 -v -timeout 20m
 
+.PHONY: test-reliability
+test-reliability: envtest-assets ## Fault suite, long form: MOR outage, SIGKILLs, API server restart, leader death, hanging MOR (hack/reliability; `make test` runs the short form).
+	RELIABILITY_LONG=1 KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./hack/reliability -count=1 -v -timeout 60m
+
 .PHONY: test-e2e
 test-e2e: ## End-to-end: runs the demo (hack/demo.sh) and checks its outcome; needs kubectl.
 	E2E=1 go test ./hack/e2e -count=1 -v -timeout 15m

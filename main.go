@@ -27,18 +27,24 @@ var version = "dev"
 
 func main() {
 	var (
-		metricsAddr, probeAddr, watchNamespaces string
-		leaderElect, secureMetrics              bool
-		opts                                    controllers.Options
-		kubeQPS                                 float64
-		kubeBurst                               int
-		pprofAddr                               string
-		serverSelector                          string
+		metricsAddr, probeAddr, watchNamespaces   string
+		leaderElect, secureMetrics                bool
+		opts                                      controllers.Options
+		kubeQPS                                   float64
+		kubeBurst                                 int
+		pprofAddr                                 string
+		serverSelector                            string
+		leaseDuration, renewDeadline, retryPeriod time.Duration
+		leaseNamespace                            string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (:8443 for HTTPS, :8080 for HTTP, 0 to disable).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so only one replica reconciles.")
+	flag.DurationVar(&leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long a non-leader waits before taking over a lease its leader stopped renewing.")
+	flag.DurationVar(&renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "How long the leader retries renewing its lease before giving up leadership.")
+	flag.DurationVar(&retryPeriod, "leader-elect-retry-period", 2*time.Second, "How often leader election is attempted.")
+	flag.StringVar(&leaseNamespace, "leader-elect-namespace", "", "Namespace of the leader election lease; empty is the manager's own namespace (in a cluster).")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often a resource in sync is observed again (±10% jitter).")
 	flag.DurationVar(&opts.MinPollInterval, "min-poll-interval", 30*time.Second, "Floor of the per-resource poll-interval annotation, so one resource cannot spend its server's request budget.")
@@ -61,6 +67,8 @@ func main() {
 	restConfig.QPS, restConfig.Burst = float32(kubeQPS), kubeBurst
 	mo := managerOptions(metricsAddr, secureMetrics, probeAddr, leaderElect, watchNamespaces)
 	mo.PprofBindAddress = pprofAddr
+	mo.LeaseDuration, mo.RenewDeadline, mo.RetryPeriod = &leaseDuration, &renewDeadline, &retryPeriod
+	mo.LeaderElectionNamespace = leaseNamespace
 	selector, err := labels.Parse(serverSelector)
 	if err != nil {
 		log.Error(err, "invalid --server-selector")

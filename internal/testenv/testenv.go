@@ -18,7 +18,7 @@ import (
 // $KUBEBUILDER_ASSETS or, when it is unset (a plain `go test`), from
 // hack/envtest-assets.sh, as `make test` gets them.
 func Start() (*rest.Config, *envtest.Environment, error) {
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,8 +44,8 @@ func Start() (*rest.Config, *envtest.Environment, error) {
 	return cfg, env, nil
 }
 
-// repoRoot is the nearest directory above the working directory holding go.mod.
-func repoRoot() (string, error) {
+// RepoRoot is the nearest directory above the working directory holding go.mod.
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
