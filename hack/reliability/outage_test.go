@@ -11,16 +11,22 @@ import (
 	"github.com/mor-operator/mor-operator/internal/testproc"
 )
 
-// What MOR may receive during an outage: today nothing stops the manager calling a MOR
-// that is down but the per-server client rate limit (MorServer spec.rateLimit, default
-// 5 requests/s with a burst of 10), while each resource retries with its own backoff; so
-// the bound is that budget over the outage (plus a second for timing). Measured: 25 in a
-// 5 s outage over 60 rules, 150 in 30 s over 300. A per-server circuit breaker should
-// bring it down to a few probes per outage: tighten these once it has landed.
+// What MOR may receive during an outage: the calls that open the server's circuit
+// breaker (three failures in a row, plus those already on their way from the manager's
+// workers), then only the breaker's probes, backing off from 1s (1, 2, 4, ... seconds).
 const (
-	outageRequestsPerSecond = 5
-	outageRequestBurst      = 10
+	outageOpeningCalls = 3 + 8 // the breaker's threshold + every worker in flight (2 per kind)
 )
+
+// outageProbes is how many probes a doubling backoff from 1s makes in d, plus one.
+func outageProbes(d time.Duration) int {
+	n := 1
+	for wait := time.Second; d > 0; wait *= 2 {
+		d -= wait
+		n++
+	}
+	return n
+}
 
 // TestMOROutage takes MOR down in the middle of applying many rules: every rule converges
 // after it ends, exactly once in MOR, and the requests MOR saw while down stay bounded.
@@ -38,7 +44,7 @@ func TestMOROutage(t *testing.T) {
 	w.Sim.SetFaults(morsim.Faults{})
 	during := w.CountRequests(func(r morsim.Request) bool { return r.Outcome == morsim.OutcomeFaultDown })
 	converged(t, g, w, rules, "outage", 2*time.Minute+2*outage)
-	bound := outageRequestsPerSecond*int((outage+time.Second)/time.Second) + outageRequestBurst
+	bound := outageOpeningCalls + outageProbes(outage)
 	g.Expect(during).To(BeNumerically(">", 0), "the outage hit the manager at work")
 	g.Expect(during).To(BeNumerically("<=", bound), "requests during the outage")
 	creates := w.CountRequests(func(r morsim.Request) bool {
