@@ -466,25 +466,9 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, s.Snapshot())
 	case "/_sim/requests":
-		if !allow(w, r, http.MethodGet, http.MethodDelete) {
-			return
-		}
-		if r.Method == http.MethodDelete {
-			s.ResetRequests()
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		writeJSON(w, s.Requests())
+		readOrClear(w, r, func() any { return s.Requests() }, s.ResetRequests)
 	case "/_sim/counters":
-		if !allow(w, r, http.MethodGet, http.MethodDelete) {
-			return
-		}
-		if r.Method == http.MethodDelete {
-			s.ResetCounters()
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		writeJSON(w, s.Counters())
+		readOrClear(w, r, func() any { return s.Counters() }, s.ResetCounters)
 	case "/_sim/reset":
 		if !allow(w, r, http.MethodPost) {
 			return
@@ -529,4 +513,17 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// readOrClear serves a test endpoint that GET reads and DELETE clears.
+func readOrClear(w http.ResponseWriter, r *http.Request, read func() any, clear func()) {
+	if !allow(w, r, http.MethodGet, http.MethodDelete) {
+		return
+	}
+	if r.Method == http.MethodDelete {
+		clear()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, read())
 }
