@@ -4,11 +4,15 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"hash/fnv"
+	"maps"
 	"os"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -75,6 +79,7 @@ func main() {
 		os.Exit(2)
 	}
 	opts.ServerSelector = selector
+	mo.LeaderElectionID = leaderElectionID(selector)
 	controllers.ShardCache(&mo.Cache, opts.ServerSelector)
 	mgr, err := ctrl.NewManager(restConfig, mo)
 	if err != nil {
@@ -101,6 +106,42 @@ func main() {
 	}
 }
 
+// leaderElectionID is one lease per shard, so the Deployments of several shards in one
+// namespace each elect their own leader instead of one for all. The unsharded name never
+// changes: a rolling upgrade must not run two leaders.
+func leaderElectionID(selector labels.Selector) string {
+	const id = "mor-operator.mor.operator.dev"
+	if selector == nil || selector.Empty() {
+		return id
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(selector.String())) // String() is the canonical (sorted) form
+	return fmt.Sprintf("mor-operator-%08x.mor.operator.dev", h.Sum32())
+}
+
+// trimForCache keeps in the informer caches only what the controllers read. Gone from
+// every object: managedFields and kubectl's last-applied-configuration annotation (each
+// a second copy of the object). Secrets are cached as metadata only, and of that only
+// their identity: a Secret applied with kubectl carries its data, the API key, in that
+// annotation, and the manager must not hold it.
+func trimForCache(obj any) (any, error) {
+	switch o := obj.(type) {
+	case *metav1.PartialObjectMetadata:
+		return &metav1.PartialObjectMetadata{TypeMeta: o.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+			Name: o.Name, Namespace: o.Namespace, UID: o.UID, ResourceVersion: o.ResourceVersion,
+			Generation: o.Generation, DeletionTimestamp: o.DeletionTimestamp,
+		}}, nil
+	case metav1.Object:
+		o.SetManagedFields(nil)
+		if _, ok := o.GetAnnotations()[corev1.LastAppliedConfigAnnotation]; ok {
+			a := maps.Clone(o.GetAnnotations())
+			delete(a, corev1.LastAppliedConfigAnnotation)
+			o.SetAnnotations(a)
+		}
+	}
+	return obj, nil
+}
+
 func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderElect bool, namespaces string) ctrl.Options {
 	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secure}
 	if secure {
@@ -111,12 +152,9 @@ func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderEle
 		Metrics:                metrics,
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
-		LeaderElectionID:       "mor-operator.mor.operator.dev",
 		// Secrets are read uncached, on demand; only their metadata is watched.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
-		// The controllers never read managedFields: not keeping them in the informer
-		// caches saves a large share of each object's memory.
-		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Cache:  cache.Options{DefaultTransform: trimForCache},
 	}
 	if namespaces != "" {
 		o.Cache.DefaultNamespaces = map[string]cache.Config{}
