@@ -42,6 +42,9 @@ type Options struct {
 	ReconcileTimeout time.Duration
 }
 
+// statusWriteTimeout bounds the final status write of a reconcile.
+const statusWriteTimeout = 10 * time.Second
+
 // Reconciler reconciles one kind.
 type Reconciler[T Resource] struct {
 	Client   client.Client
@@ -58,6 +61,10 @@ type Reconciler[T Resource] struct {
 // Reconcile runs the steps in order; status is patched once at the end, and only when it
 // changed.
 func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	// The status write at the end gets its own short deadline: a reconcile cut off by
+	// its deadline (a MOR that never answers) must still record why.
+	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancelWrite()
 	if r.ReconcileTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.ReconcileTimeout)
@@ -79,7 +86,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
 	result, err := r.reconcile(ctx, obj, &before)
-	if perr := r.patchStatus(ctx, before, obj); perr != nil && err == nil {
+	if perr := r.patchStatus(writeCtx, before, obj); perr != nil && err == nil {
 		err = perr
 	}
 	// 9. A create recorded in status no longer needs its pending record.

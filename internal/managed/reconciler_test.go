@@ -53,6 +53,7 @@ type fakeExternal struct {
 	next       time.Duration // NextObservation's answer
 	reapply    bool          // Reapplying's answer
 	observeErr error
+	hang       bool // Observe answers only when its context ends (a MOR that never answers)
 	createErr  error
 	updateErr  error
 	deleteErr  error
@@ -77,8 +78,12 @@ func (e *fakeExternal) Calls() []string {
 	return append([]string(nil), e.calls...)
 }
 
-func (e *fakeExternal) Observe(context.Context) (managed.Observation, error) {
+func (e *fakeExternal) Observe(ctx context.Context) (managed.Observation, error) {
 	e.record("Observe")
+	if e.hang {
+		<-ctx.Done()
+		return managed.Observation{}, ctx.Err()
+	}
 	if e.onObserve != nil {
 		e.onObserve(e.obj)
 	}
@@ -235,6 +240,9 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 
 func (h *harness) interceptStatusPatch(ctx context.Context, c client.Client, sub string, obj client.Object,
 	patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	if err := ctx.Err(); err != nil { // as a real client: nothing is sent on a dead context
+		return err
+	}
 	if sub == "status" {
 		h.mu.Lock()
 		h.statusPatches = append(h.statusPatches, *obj.(*v1alpha1.LocationRule).Status.DeepCopy())
@@ -1116,4 +1124,15 @@ func TestReconcileDeferredReportsNothing(t *testing.T) {
 	h.g.Expect(h.patches()).To(Equal(patches), "no status write")
 	h.g.Expect(h.events()).To(BeEmpty())
 	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+}
+
+// A reconcile cut off by its deadline (a MOR that never answers) still records why: the
+// final status write does not use the expired context.
+func TestReconcileDeadlineStillRecordsWhy(t *testing.T) {
+	h := newHarness(t, rule())
+	h.r.ReconcileTimeout = 50 * time.Millisecond
+	h.ext.hang = true
+	_, err := h.reconcile()
+	h.g.Expect(err).To(MatchError(context.DeadlineExceeded))
+	h.expectCondition(h.get(), v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, "context deadline exceeded")
 }
