@@ -63,13 +63,24 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 	l.mu.Unlock()
 
 	// A forced load must not join one that started earlier.
+	asked := l.now()
 	flight := fmt.Sprintf("%p/%d", api, location)
 	if maxAge == 0 {
-		flight += fmt.Sprintf("/%d", l.now().UnixNano())
+		flight += fmt.Sprintf("/%d", asked.UnixNano())
 	}
-	v, err, _ := l.loads.Do(flight, func() (any, error) {
+	// The load belongs to every caller waiting on it: one caller giving up must not fail
+	// the others (the client's timeouts bound it).
+	loadCtx := context.WithoutCancel(ctx)
+	ch := l.loads.DoChan(flight, func() (any, error) {
+		// A load that finished between our look and this flight serves us.
+		l.mu.Lock()
+		if cur := l.entries[key]; cur != nil && maxAge > 0 && cur != e && l.now().Sub(cur.at) <= maxAge {
+			l.mu.Unlock()
+			return cur.rules, nil
+		}
+		l.mu.Unlock()
 		started := l.now()
-		list, err := api.ListLocationRules(ctx, location)
+		list, err := api.ListLocationRules(loadCtx, location)
 		if err != nil {
 			return nil, err
 		}
@@ -84,10 +95,15 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 		l.mu.Unlock()
 		return rules, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(map[string]mor.Fields), nil
 	}
-	return v.(map[string]mor.Fields), nil
 }
 
 // wrote records a write of ours: the rule's fields as MOR now holds them (merged into
