@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	utilcache "k8s.io/apimachinery/pkg/util/cache"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -241,20 +242,36 @@ func deletedOnly() predicate.Predicate {
 
 // inShard skips the resources whose MorServer exists and is not in this manager's shard:
 // another manager owns them. A MorServer missing altogether is not skipped, so that the
-// resource reports it (or, deleted with deletionPolicy Orphan, lets go).
-func inShard[T managed.Resource](cached, live client.Reader, selector labels.Selector) func(context.Context, T) bool {
-	return func(ctx context.Context, obj T) bool {
+// resource reports it (or, deleted with deletionPolicy Orphan, lets go). The shard's
+// cache holds only its own MorServers, so a miss is read live, and the answer "another
+// shard's" is remembered a while: a shard started beside thousands of other shards'
+// resources reads each foreign server once, not once per resource. (A server relabelled
+// into this shard enters its cache, which is looked at first.) An API error skips
+// nothing and decides nothing: the reconcile is retried.
+func inShard[T managed.Resource](cached, live client.Reader, selector labels.Selector) func(context.Context, T) (bool, error) {
+	foreign := utilcache.NewLRUExpireCache(4096)
+	return func(ctx context.Context, obj T) (bool, error) {
 		key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.ServerName()}
 		var s v1alpha1.MorServer
 		if cached.Get(ctx, key, &s) == nil {
-			return false
+			return false, nil
+		}
+		if _, ok := foreign.Get(key); ok {
+			return true, nil
 		}
 		if err := live.Get(ctx, key, &s); err != nil {
-			return false
+			return false, client.IgnoreNotFound(err)
 		}
-		return !selector.Matches(labels.Set(s.Labels))
+		if selector.Matches(labels.Set(s.Labels)) {
+			return false, nil // ours, and about to enter the cache
+		}
+		foreign.Add(key, struct{}{}, foreignServerTTL)
+		return true, nil
 	}
 }
+
+// foreignServerTTL is how long "another shard's server" is believed without a read.
+const foreignServerTTL = time.Minute
 
 // jittered adds up to 10% to each backoff so resources failing together (a MOR outage)
 // do not retry in lockstep.

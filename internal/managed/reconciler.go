@@ -53,7 +53,8 @@ type Reconciler[T Resource] struct {
 	Options
 	// Skip, when set, leaves a resource completely alone (no external call, no write):
 	// another manager owns it.
-	Skip func(ctx context.Context, obj T) bool
+	// An error skips this time and retries with backoff.
+	Skip func(ctx context.Context, obj T) (bool, error)
 
 	warnedPoll sync.Map // resource UID → poll-interval annotation value warned about
 }
@@ -79,8 +80,10 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		return ctrl.Result{}, err
 	}
 
-	if r.Skip != nil && r.Skip(ctx, obj) {
-		return ctrl.Result{}, nil
+	if r.Skip != nil {
+		if skip, err := r.Skip(ctx, obj); skip || err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
