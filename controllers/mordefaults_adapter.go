@@ -31,6 +31,9 @@ type morDefaultsAdapter struct {
 	servers         Servers
 	client          client.Reader
 	reapplyInterval time.Duration
+	// minInterval floors spec.reapplyInterval (the manager's --min-poll-interval), so one
+	// MorDefaults cannot send conflines_update every few milliseconds.
+	minInterval time.Duration
 }
 
 func (morDefaultsAdapter) Name() string               { return "MorDefaults" }
@@ -38,7 +41,7 @@ func (morDefaultsAdapter) New() *v1alpha1.MorDefaults { return &v1alpha1.MorDefa
 func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults) (managed.External, error) {
 	interval := a.reapplyInterval
 	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
-		interval = d.Spec.ReapplyInterval.Duration
+		interval = max(d.Spec.ReapplyInterval.Duration, a.minInterval)
 	}
 	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
 		return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: mor.ParamsOf(&d.Spec), interval: interval}

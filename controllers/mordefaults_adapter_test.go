@@ -100,3 +100,24 @@ func TestMorDefaultsAdapter(t *testing.T) {
 		})
 	}
 }
+
+// spec.reapplyInterval below the manager's floor is raised to it.
+func TestMorDefaultsReapplyIntervalFloor(t *testing.T) {
+	for _, tc := range []struct {
+		spec, want time.Duration
+	}{
+		{spec: 0, want: time.Hour},
+		{spec: time.Second, want: 30 * time.Second},
+		{spec: 2 * time.Hour, want: 2 * time.Hour},
+	} {
+		g := NewWithT(t)
+		d := morDefaults("defaults", time.Now())
+		if tc.spec > 0 {
+			d.Spec.ReapplyInterval = &metav1.Duration{Duration: tc.spec}
+		}
+		r := newRig(t, d)
+		adapter := morDefaultsAdapter{servers: r.servers(), client: r.c, reapplyInterval: time.Hour, minInterval: 30 * time.Second}
+		ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](adapter), d)
+		g.Expect(ext.(*morDefaultsExternal).interval).To(Equal(tc.want), "spec %s", tc.spec)
+	}
+}

@@ -91,7 +91,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		}); err != nil {
 		return err
 	}
-	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval}
+	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
 	if err := setup(mgr, opts, defaults, &v1alpha1.MorDefaultsList{},
 		w.claimantsWatch(&v1alpha1.MorDefaults{}, &v1alpha1.MorDefaultsList{}, morDefaultsClaims)); err != nil {
 		return err

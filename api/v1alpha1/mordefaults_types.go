@@ -123,9 +123,11 @@ type MorDefaultsSpec struct {
 	Device *DefaultDevice `json:"device,omitempty"`
 	// reapplyInterval: MOR has no read method for these settings, so drift cannot be
 	// seen; they are applied again this often (default: the manager's
-	// --defaults-reapply-interval, 1h).
+	// --defaults-reapply-interval, 1h), at most 720h (30 days) and at least the manager's
+	// --min-poll-interval (30s).
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('720h')",message="reapplyInterval must be at most 720h (30 days)"
 	// +optional
 	ReapplyInterval *metav1.Duration `json:"reapplyInterval,omitempty"`
 }

@@ -199,6 +199,9 @@ func invalidCases() []invalidCase {
 		bad("MorDefaults negative reapplyInterval", morDefaults(func(s *v1.MorDefaultsSpec) {
 			s.ReapplyInterval = &metav1.Duration{Duration: -time.Hour}
 		}), "spec.reapplyInterval"),
+		bad("MorDefaults reapplyInterval over 30 days", morDefaults(func(s *v1.MorDefaultsSpec) {
+			s.ReapplyInterval = &metav1.Duration{Duration: 721 * time.Hour}
+		}), "spec.reapplyInterval"),
 		bad("MorDefaults empty serverRef name", morDefaults(func(s *v1.MorDefaultsSpec) {
 			s.ServerRef = &v1.ServerReference{}
 		}), "spec.serverRef.name"),
