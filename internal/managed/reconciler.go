@@ -6,7 +6,9 @@ package managed
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -231,12 +233,27 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		}
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 	}
-	controllerutil.RemoveFinalizer(obj, f)
-	if err := r.Client.Update(ctx, obj); err != nil {
+	if err := r.removeFinalizer(ctx, obj, f); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	metrics.Forget(r.Kind.Name(), types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}.String())
 	return ctrl.Result{}, nil
+}
+
+// removeFinalizer drops f with a JSON patch that tests f's position: unlike an Update,
+// it does not fail when the cached copy is behind (a status write raced it), which
+// would run the MOR delete a second time; like one, it never drops another's finalizer.
+func (r *Reconciler[T]) removeFinalizer(ctx context.Context, obj T, f string) error {
+	i := slices.Index(obj.GetFinalizers(), f)
+	if i < 0 {
+		return nil
+	}
+	value, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	patch := fmt.Sprintf(`[{"op":"test","path":"/metadata/finalizers/%d","value":%s},{"op":"remove","path":"/metadata/finalizers/%d"}]`, i, value, i)
+	return r.Client.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, []byte(patch)))
 }
 
 // finalizer is the Kind's finalizer, or "" when it needs none.

@@ -183,6 +183,9 @@ type harness struct {
 	failStatusPatch int
 	// metaWrites counts patches and updates of the resource itself (metadata).
 	metaWrites int
+	// staleReads makes every read return an old resourceVersion, as a cache behind the
+	// API server does.
+	staleReads bool
 }
 
 func (h *harness) metadataWrites() int {
@@ -214,6 +217,13 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
 		WithObjects(objs...).
 		WithInterceptorFuncs(interceptor.Funcs{
+			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+				err := c.Get(ctx, key, obj, opts...)
+				if h.staleReads {
+					obj.SetResourceVersion("1")
+				}
+				return err
+			},
 			SubResourcePatch: h.interceptStatusPatch,
 			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 				h.mu.Lock()
@@ -876,6 +886,8 @@ func TestReconcileDeletion(t *testing.T) {
 		wantGone      bool
 		wantErr       bool
 		wantStalled   string
+		stale         bool
+		remaining     []string // finalizers left, when not the ones it started with
 	}{
 		{
 			name:          "finalizer held: Delete, then finalizer removed",
@@ -901,6 +913,14 @@ func TestReconcileDeletion(t *testing.T) {
 			wantStalled:   verdict.ReasonRejected,
 		},
 		{
+			name:          "cache behind, another's finalizer too: ours removed, once, theirs kept",
+			opts:          []option{withFinalizers("example.com/other", testFinalizer)},
+			kindFinalizer: testFinalizer,
+			calls:         []string{"Delete"},
+			stale:         true,
+			remaining:     []string{"example.com/other"},
+		},
+		{
 			name:          "ObserveOnly: finalizer released without a MOR call",
 			opts:          []option{observeOnly, withFinalizers(testFinalizer)},
 			kindFinalizer: testFinalizer,
@@ -924,6 +944,7 @@ func TestReconcileDeletion(t *testing.T) {
 			h := newHarness(t, rule(append(tc.opts, deleted)...))
 			h.kind.finalizer = tc.kindFinalizer
 			h.ext.deleteErr = tc.deleteErr
+			h.staleReads = tc.stale
 
 			_, err := h.reconcile()
 			if tc.wantErr {
@@ -940,7 +961,11 @@ func TestReconcileDeletion(t *testing.T) {
 				return
 			}
 			h.g.Expect(err).NotTo(HaveOccurred())
-			h.g.Expect(obj.Finalizers).To(Equal(rule(tc.opts...).Finalizers), "finalizers unchanged")
+			want := rule(tc.opts...).Finalizers
+			if tc.remaining != nil {
+				want = tc.remaining
+			}
+			h.g.Expect(obj.Finalizers).To(Equal(want), "finalizers")
 			if tc.deleteErr != nil {
 				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDeleting)
 				evs := h.events()
