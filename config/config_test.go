@@ -380,7 +380,7 @@ func TestDefaultManagerRoleIsLeastPrivilege(t *testing.T) {
 		want[rule{group, p + "/status"}] = []string{"patch"}
 	}
 	// Only LocationRule carries a finalizer, so only it is updated (metadata only).
-	want[rule{group, "locationrules"}] = []string{"get", "list", "watch", "update", "patch"}
+	want[rule{group, "locationrules"}] = []string{"get", "list", "watch", "patch"}
 	want[rule{group, "locationrules/finalizers"}] = []string{"update"}
 	want[rule{"", "secrets"}] = []string{"get", "list", "watch"}
 	want[rule{"events.k8s.io", "events"}] = []string{"create", "patch"}

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/status,verbs=patch
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules/finalizers,verbs=update
 

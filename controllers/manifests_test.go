@@ -320,8 +320,7 @@ func TestManagerServiceAccountLeastPrivilege(t *testing.T) {
 			allowed = append(allowed, access{verb, "", "secrets", "", ns})
 		}
 		allowed = append(allowed,
-			access{"update", group, "locationrules", "", ns}, // its finalizer
-			access{"patch", group, "locationrules", "", ns},
+			access{"patch", group, "locationrules", "", ns}, // its finalizer and create record
 			access{"update", group, "locationrules", "finalizers", ns},
 			access{"create", "events.k8s.io", "events", "", ns},
 			access{"patch", "events.k8s.io", "events", "", ns},
@@ -329,6 +328,7 @@ func TestManagerServiceAccountLeastPrivilege(t *testing.T) {
 		denied = append(denied,
 			// spec of the kinds without a finalizer is never written
 			access{"update", group, "morservers", "", ns},
+			access{"update", group, "locationrules", "", ns}, // even its finalizer is patched
 			access{"patch", group, "didrates", "", ns},
 			access{"update", group, "mordefaults", "", ns},
 			// Secrets are read, never written
