@@ -50,6 +50,7 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once
 test: manifests generate fmt vet envtest-assets ## Run every test: unit, envtest, fuzz (briefly), e2e.
 	E2E= KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go test ./... -count=1 -timeout 30m
 	go test ./internal/mor -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME)
+	go test ./internal/mor -run '^$$' -fuzz '^FuzzLocationRuleParams$$' -fuzztime $(FUZZTIME)
 	go test ./internal/morsim -run '^$$' -fuzz '^FuzzServeAPI$$' -fuzztime $(FUZZTIME)
 	$(MAKE) --no-print-directory bench-scale-smoke
 	$(MAKE) --no-print-directory test-e2e
