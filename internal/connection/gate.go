@@ -11,6 +11,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/breaker"
+	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -69,13 +70,18 @@ func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, configur
 			return o, retryAfter, err
 		},
 	}
-	if recorder != nil {
-		cfg.OnOpen = func(cause error, retryAt time.Time) {
+	name := server.Namespace + "/" + server.Name
+	cfg.OnOpen = func(cause error, retryAt time.Time) {
+		metrics.ServerHeld(name, true)
+		if recorder != nil {
 			recorder.Eventf(ref, nil, corev1.EventTypeWarning, "ServerUnavailable", "Probe",
 				"MOR server unavailable: %v; its resources are held until a probe succeeds (next at %s)",
 				cause, retryAt.UTC().Format(time.RFC3339))
 		}
-		cfg.OnClose = func() {
+	}
+	cfg.OnClose = func() {
+		metrics.ServerHeld(name, false)
+		if recorder != nil {
 			recorder.Eventf(ref, nil, corev1.EventTypeNormal, "ServerAvailable", "Probe",
 				"MOR server answers again; its resources are released")
 		}

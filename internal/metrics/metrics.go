@@ -29,6 +29,11 @@ var (
 		Help: "Writes that brought MOR back to an unchanged spec after it drifted, by kind.",
 	}, []string{"kind"})
 
+	serverHeld = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mor_server_held",
+		Help: "1 while a MOR server's circuit breaker holds its calls (down, hanging or shedding load), else 0.",
+	}, []string{"server"})
+
 	managedResources = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "mor_managed_resources",
 		Help: "Resources managed by the operator, by kind and readiness.",
@@ -36,7 +41,7 @@ var (
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(requests, latency, driftCorrections, managedResources)
+	ctrlmetrics.Registry.MustRegister(requests, latency, driftCorrections, serverHeld, managedResources)
 }
 
 // RequestObserver returns the mor.RequestObserver that records a server's requests.
@@ -45,6 +50,15 @@ func RequestObserver(server string) mor.RequestObserver {
 		requests.WithLabelValues(server, method, outcome).Inc()
 		latency.WithLabelValues(server, method).Observe(elapsed.Seconds())
 	}
+}
+
+// ServerHeld records whether a server's circuit breaker holds its calls.
+func ServerHeld(server string, held bool) {
+	v := 0.0
+	if held {
+		v = 1
+	}
+	serverHeld.WithLabelValues(server).Set(v)
 }
 
 // DriftCorrected counts one drift correction of a kind.
