@@ -413,21 +413,23 @@ func TestManagerServiceAccountRealCalls(t *testing.T) {
 		return sa.Status().Patch(ctx, got, client.MergeFrom(before))
 	}, testTimeout).Should(Succeed())
 
-	// add and remove a LocationRule finalizer
+	// add and remove a LocationRule finalizer (patched, as the manager does)
 	lr := &v1alpha1.LocationRule{}
 	f.g.Eventually(func() error {
 		if err := sa.Get(ctx, client.ObjectKeyFromObject(rule), lr); err != nil {
 			return err
 		}
+		before := lr.DeepCopy()
 		lr.Finalizers = append(lr.Finalizers, "example.com/rbac-test")
-		return sa.Update(ctx, lr)
+		return sa.Patch(ctx, lr, client.MergeFrom(before))
 	}, testTimeout).Should(Succeed())
 	f.g.Eventually(func() error {
 		if err := sa.Get(ctx, client.ObjectKeyFromObject(rule), lr); err != nil {
 			return err
 		}
+		before := lr.DeepCopy()
 		lr.Finalizers = nil
-		return sa.Update(ctx, lr)
+		return sa.Patch(ctx, lr, client.MergeFrom(before))
 	}, testTimeout).Should(Succeed())
 
 	// an events.k8s.io event about a resource
