@@ -23,6 +23,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/mor-operator/mor-operator/controllers"
+	"github.com/mor-operator/mor-operator/internal/memlimit"
 	"github.com/mor-operator/mor-operator/internal/scheme"
 )
 
@@ -30,6 +31,7 @@ import (
 var version = "dev"
 
 func main() {
+	memlimit.Apply("MOR_OPERATOR_MEMORY_LIMIT") // 75% of the container's limit, see config/manager
 	var (
 		metricsAddr, probeAddr, watchNamespaces   string
 		leaderElect, secureMetrics                bool
