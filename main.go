@@ -19,10 +19,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/mor-operator/mor-operator/controllers"
+	"github.com/mor-operator/mor-operator/internal/memlimit"
+	"github.com/mor-operator/mor-operator/internal/metricsauth"
 	"github.com/mor-operator/mor-operator/internal/scheme"
 )
 
@@ -30,6 +31,7 @@ import (
 var version = "dev"
 
 func main() {
+	memlimit.Apply("MOR_OPERATOR_MEMORY_LIMIT") // 75% of the container's limit, see config/manager
 	var (
 		metricsAddr, probeAddr, watchNamespaces   string
 		leaderElect, secureMetrics                bool
@@ -145,7 +147,7 @@ func trimForCache(obj any) (any, error) {
 func managerOptions(metricsAddr string, secure bool, probeAddr string, leaderElect bool, namespaces string) ctrl.Options {
 	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secure}
 	if secure {
-		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+		metrics.FilterProvider = metricsauth.WithAuthenticationAndAuthorization
 	}
 	o := ctrl.Options{
 		Scheme:                 scheme.New(),

@@ -119,7 +119,7 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		}
 		if got, ok := rules[strconv.FormatInt(*id, 10)]; ok {
 			e.rule.Status.RuleID = id
-			return got, nil
+			return got.fields(), nil
 		}
 		got, err := e.api.GetLocationRule(ctx, *id)
 		switch {
@@ -148,7 +148,7 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 		if !e.sameIdentity(r) {
 			continue
 		}
-		id, err := strconv.ParseInt(r["id"], 10, 64)
+		id, err := strconv.ParseInt(r.get("id"), 10, 64)
 		if err != nil {
 			continue
 		}
@@ -159,30 +159,30 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 				id, e.rule.Spec.LocationID, id)
 		}
 		e.rule.Status.RuleID = &id
-		return r, nil
+		return r.fields(), nil
 	}
 	return nil, nil
 }
 
 // sortedByID orders a listing by rule id, so the oldest of identical rules is chosen.
-func sortedByID(rules map[string]mor.Fields) []mor.Fields {
+func sortedByID(rules map[string]listedRule) []listedRule {
 	out := slices.Collect(maps.Values(rules))
-	slices.SortFunc(out, func(a, b mor.Fields) int {
-		x, _ := strconv.ParseInt(a["id"], 10, 64)
-		y, _ := strconv.ParseInt(b["id"], 10, 64)
+	slices.SortFunc(out, func(a, b listedRule) int {
+		x, _ := strconv.ParseInt(a.get("id"), 10, 64)
+		y, _ := strconv.ParseInt(b.get("id"), 10, 64)
 		return cmp.Compare(x, y)
 	})
 	return out
 }
 
-func (e *locationRuleExternal) sameIdentity(r mor.Fields) bool {
+func (e *locationRuleExternal) sameIdentity(r listedRule) bool {
 	want := e.params.Fields()
 	for _, f := range identity {
 		v, ok := want[f.param]
 		if !ok {
 			v = f.createDefault
 		}
-		if !sameIdentityValue(f.numeric, v, r[f.param]) {
+		if !sameIdentityValue(f.numeric, v, r.get(f.param)) {
 			return false
 		}
 	}

@@ -36,7 +36,7 @@ type listingKey struct {
 
 type listing struct {
 	at    time.Time
-	rules map[string]mor.Fields // by id
+	rules map[string]listedRule // by id
 	epoch uint64                // bumped by every write-through; a load started before one is not stored
 }
 
@@ -46,7 +46,7 @@ func newRuleListings(freshFor time.Duration) *ruleListings {
 
 // rules returns the location's rules by id from a listing at most maxAge old, loading
 // one (single-flight) otherwise. maxAge 0 forces a load that starts after this call.
-func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location int64, maxAge time.Duration) (map[string]mor.Fields, error) {
+func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location int64, maxAge time.Duration) (map[string]listedRule, error) {
 	key := listingKey{api, location}
 	l.mu.Lock()
 	e := l.entries[key]
@@ -84,9 +84,9 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 		if err != nil {
 			return nil, err
 		}
-		rules := make(map[string]mor.Fields, len(list))
+		rules := make(map[string]listedRule, len(list))
 		for _, r := range list {
-			rules[r["id"]] = r
+			rules[r["id"]] = compactRule(r)
 		}
 		l.mu.Lock()
 		if cur := l.entries[key]; cur == nil || cur.epoch == epoch {
@@ -102,7 +102,7 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 		if res.Err != nil {
 			return nil, res.Err
 		}
-		return res.Val.(map[string]mor.Fields), nil
+		return res.Val.(map[string]listedRule), nil
 	}
 }
 
@@ -119,12 +119,7 @@ func (l *ruleListings) wrote(api locationRuleAPI, location int64, id string, fie
 	if fields == nil {
 		delete(rules, id)
 	} else {
-		r := maps.Clone(rules[id])
-		if r == nil {
-			r = mor.Fields{}
-		}
-		maps.Copy(r, fields)
-		rules[id] = r
+		rules[id] = rules[id].merged(fields)
 	}
 	l.entries[listingKey{api, location}] = &listing{at: e.at, rules: rules, epoch: e.epoch + 1}
 }

@@ -45,7 +45,7 @@ func TestRuleListingsSingleFlight(t *testing.T) {
 	api := newHeldLister()
 	const callers = 32
 	var wg sync.WaitGroup
-	got := make([]map[string]mor.Fields, callers)
+	got := make([]map[string]listedRule, callers)
 	errs := make([]error, callers)
 	for i := range callers {
 		wg.Go(func() { got[i], errs[i] = l.rules(context.Background(), api, 1, l.freshFor) })
@@ -74,7 +74,7 @@ func TestRuleListingsLeaderGoesAway(t *testing.T) {
 		leader <- err
 	}()
 	<-api.started
-	other := make(chan map[string]mor.Fields, 1)
+	other := make(chan map[string]listedRule, 1)
 	go func() {
 		rules, err := l.rules(context.Background(), api, 1, l.freshFor)
 		if err != nil {
