@@ -22,6 +22,9 @@ import (
 // holds exactly one rule per resource with its last spec, and none after deletion. A
 // random moment is after a random number of this phase's MOR writes, so every kill lands
 // mid-phase.
+// writeLatency is how long the simulator takes for each rule write in this test.
+const writeLatency = 25 * time.Millisecond
+
 func TestSIGKILLAtRandomMoments(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
@@ -29,11 +32,18 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	var writes atomic.Int64 // answered location_rule_create/update/delete
 	w := testproc.Start(t, testproc.Options{Cluster: cluster, Namespace: "sigkill", Wrap: func(sim http.Handler) http.Handler {
 		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-			sim.ServeHTTP(rw, r)
+			write := false
 			for _, m := range []string{"create", "update", "delete"} {
-				if strings.HasSuffix(r.URL.Path, "/api/location_rule_"+m) {
-					writes.Add(1)
-				}
+				write = write || strings.HasSuffix(r.URL.Path, "/api/location_rule_"+m)
+			}
+			if write {
+				// a MOR write takes a while, as a real one does: a phase lasts long
+				// enough for its kill to land inside it
+				time.Sleep(writeLatency)
+			}
+			sim.ServeHTTP(rw, r)
+			if write {
+				writes.Add(1)
 			}
 		})
 	}})
@@ -42,9 +52,11 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	kills, writesTotal := 0, int64(0)
 	// killDuring kills the manager killsPerPhase times, each after a random number of
 	// further MOR writes (at most the phase's n), and restarts it.
-	killDuring := func(phase string) {
+	// base is the write count before the phase began, so a fast phase cannot finish
+	// before its kill points are drawn.
+	killDuring := func(phase string, base int64) {
 		for range killsPerPhase {
-			target := writes.Load() + 1 + rand.Int64N(int64(n)/int64(killsPerPhase+1))
+			target := max(base, writes.Load()) + 1 + rand.Int64N(int64(n)/int64(killsPerPhase+1))
 			deadline := time.Now().Add(time.Minute)
 			for writes.Load() < target && time.Now().Before(deadline) {
 				time.Sleep(2 * time.Millisecond)
@@ -59,12 +71,14 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 		}
 	}
 
+	base := writes.Load()
 	rules := newRules(t, w, "sigkill", n)
-	killDuring("create")
+	killDuring("create", base)
 	converged(t, g, w, rules, "sigkill", 3*time.Minute)
 
+	base = writes.Load()
 	changeAdd(g, w, rules) // update: a field of each
-	killDuring("update")
+	killDuring("update", base)
 	converged(t, g, w, rules, "sigkill", 3*time.Minute)
 	mor := w.MORRules("sigkill ")
 	lost := 0
@@ -75,10 +89,11 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 		}
 	}
 
+	base = writes.Load()
 	for _, lr := range rules {
 		g.Expect(w.K8s.Delete(ctx, lr)).To(Succeed())
 	}
-	killDuring("delete")
+	killDuring("delete", base)
 	g.Eventually(func() int {
 		left := 0
 		for _, lr := range rules {
