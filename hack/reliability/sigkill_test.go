@@ -51,12 +51,13 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	proc := start()
 	kills, writesTotal := 0, int64(0)
 	// killDuring kills the manager killsPerPhase times, each after a random number of
-	// further MOR writes (at most the phase's n), and restarts it.
+	// further MOR writes (in all fewer than the phase's n), and restarts it.
 	// base is the write count before the phase began, so a fast phase cannot finish
 	// before its kill points are drawn.
 	killDuring := func(phase string, base int64) {
+		target := base
 		for range killsPerPhase {
-			target := max(base, writes.Load()) + 1 + rand.Int64N(int64(n)/int64(killsPerPhase+1))
+			target += 1 + rand.Int64N(int64(n)/int64(killsPerPhase+1))
 			deadline := time.Now().Add(time.Minute)
 			for writes.Load() < target && time.Now().Before(deadline) {
 				time.Sleep(2 * time.Millisecond)
