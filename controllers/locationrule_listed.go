@@ -13,13 +13,7 @@ import (
 // and diffed). A listing holds every rule of a location, hand-made ones too, so the
 // rest of MOR's ~22 fields is dropped and the names are not stored per rule.
 var listedFields, listedIndex = func() ([]string, map[string]int) {
-	names := []string{"id", "location_id"}
-	t := reflect.TypeFor[v1alpha1.LocationRuleSpec]()
-	for i := range t.NumField() {
-		if p, ok := t.Field(i).Tag.Lookup("mor"); ok && p != "" && p != "-" {
-			names = append(names, p)
-		}
-	}
+	names := append([]string{"id", "location_id"}, mor.ParamNames(reflect.TypeFor[v1alpha1.LocationRuleSpec]())...)
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i

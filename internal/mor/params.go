@@ -47,6 +47,21 @@ func ParamsOf(spec any) *Params {
 	return p
 }
 
+// ParamNames lists the MOR parameters a spec type maps (its `mor` tags, nested struct
+// pointers included), in field order: what ParamsOf can send for it.
+func ParamNames(spec reflect.Type) []string {
+	var names []string
+	for i := range spec.NumField() {
+		f := spec.Field(i)
+		if param, tagged := f.Tag.Lookup("mor"); tagged {
+			names = append(names, param)
+		} else if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
+			names = append(names, ParamNames(f.Type.Elem())...)
+		}
+	}
+	return names
+}
+
 func (p *Params) walk(v reflect.Value, path string) {
 	for i := range v.NumField() {
 		f, fv := v.Type().Field(i), v.Field(i)

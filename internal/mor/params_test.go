@@ -1,6 +1,7 @@
 package mor_test
 
 import (
+	"reflect"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -43,4 +44,12 @@ func TestParamsOf(t *testing.T) {
 		Equal([]string{"n_codecs", "name"}), "text and comma lists compare exactly")
 	g.Expect(mor.ParamsOf(&spec{Inner: &nested{Codecs: []codec{}}}).Fields()).To(Equal(mor.Fields{"n_codecs": ""}),
 		"an empty list is managed (sent as empty), unlike an omitted one")
+}
+
+// ParamNames reads the same tags as ParamsOf, from the type alone: nested struct
+// pointers are followed whether set or not.
+func TestParamNames(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(mor.ParamNames(reflect.TypeFor[spec]())).To(Equal([]string{
+		"name", "enabled", "unset", "n_limit", "n_codecs", "n_limit", "n_codecs"}))
 }
