@@ -63,10 +63,9 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 	l.mu.Unlock()
 
 	// A forced load must not join one that started earlier.
-	asked := l.now()
 	flight := fmt.Sprintf("%p/%d", api, location)
 	if maxAge == 0 {
-		flight += fmt.Sprintf("/%d", asked.UnixNano())
+		flight += fmt.Sprintf("/%d", l.now().UnixNano())
 	}
 	// The load belongs to every caller waiting on it: one caller giving up must not fail
 	// the others (the client's timeouts bound it).

@@ -26,7 +26,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/breaker"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 )
@@ -49,8 +48,6 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// MaxBackoff caps the exponential backoff after transient errors.
 	MaxBackoff time.Duration
-	// ConfigureBreaker adjusts every server's circuit breaker (optional; tests).
-	ConfigureBreaker func(*breaker.Config)
 	// ServerSelector, when set, makes this manager one shard of a fleet: it reconciles
 	// only the MorServers it selects and the resources that use them, and leaves every
 	// other resource untouched. The manager's cache must hold only those MorServers
@@ -80,8 +77,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		// the metadata-only Secret informer the watches below start
 		SecretMeta: mgr.GetCache(),
 		// one event per server when its circuit breaker opens or closes
-		Recorder:         mgr.GetEventRecorder("mor-operator"),
-		ConfigureBreaker: opts.ConfigureBreaker,
+		Recorder: mgr.GetEventRecorder("mor-operator"),
 	}
 	w := watcher{client: mgr.GetClient()}
 

@@ -34,8 +34,8 @@ func (g gate) Admit(ctx context.Context) (func(error), error) {
 // outcome is what a call's error says about the server: any answer of MOR's, even a
 // refusal of the request or of our key, shows it is there, and so does a certificate
 // that does not verify (a person must act; holding would hide it); only a transport
-// failure, a 429/5xx or an answer that is not MOR's say otherwise. A caller that gave up says
-// nothing.
+// failure, a 429/5xx or an answer that is not MOR's say otherwise. A caller that gave
+// up says nothing.
 func outcome(ctx context.Context, err error) (breaker.Outcome, time.Duration) {
 	if err == nil {
 		return breaker.Success, 0
@@ -60,7 +60,7 @@ func outcome(ctx context.Context, err error) (breaker.Outcome, time.Duration) {
 // newGate builds the breaker of one server; probe checks it (its client's Probe).
 // Opening and closing are announced by one event each on the MorServer, not one per
 // resource.
-func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, configure func(*breaker.Config), probe func(context.Context) error) gate {
+func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, probe func(context.Context) error) gate {
 	ref := server.DeepCopy()
 	cfg := breaker.Config{
 		Name: "MOR server " + server.Namespace + "/" + server.Name,
@@ -85,9 +85,6 @@ func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, configur
 			recorder.Eventf(ref, nil, corev1.EventTypeNormal, "ServerAvailable", "Probe",
 				"MOR server answers again; its resources are released")
 		}
-	}
-	if configure != nil {
-		configure(&cfg)
 	}
 	return gate{b: breaker.New(cfg)}
 }

@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/breaker"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -40,8 +39,6 @@ type Resolver struct {
 	// Recorder gets one event on the MorServer when its breaker opens and one when it
 	// closes (optional).
 	Recorder events.EventRecorder
-	// ConfigureBreaker adjusts every breaker's settings (optional; tests shorten them).
-	ConfigureBreaker func(*breaker.Config)
 
 	mu      sync.Mutex
 	clients map[types.NamespacedName]cachedClient
@@ -76,7 +73,7 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 		return c.client, nil
 	}
 	var c *mor.Client
-	cfg.Gate = newGate(server, r.Recorder, r.ConfigureBreaker, func(ctx context.Context) error { return c.Probe(ctx) })
+	cfg.Gate = newGate(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
 	c, err = mor.New(cfg)
 	if err != nil {
 		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
