@@ -6,10 +6,10 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -26,7 +26,10 @@ func FuzzLocationRuleParams(f *testing.F) {
 	}
 	f.Add("x", "", "", uint8(0), uint8(0), false)
 	f.Add(" ", "+*#", "#", uint8(100), uint8(100), true)
-	admits := crdAdmits(f)
+	admits := crdAdmits(f, "name", "cut", "add")
+	if !admits("name", " a\tb ") || admits("name", "a\x01b") || admits("name", "  ") || admits("cut", "0-1") {
+		f.Fatal("the CRD's rules are not read as they are written")
+	}
 	sim := morsim.New(morsim.DefaultSeed())
 	srv := httptest.NewServer(sim)
 	f.Cleanup(srv.Close)
@@ -39,7 +42,7 @@ func FuzzLocationRuleParams(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, cut, add string, minLen, maxLen uint8, enabled bool) {
 		minLen, maxLen = min(minLen%101, maxLen%101), max(minLen%101, maxLen%101)
 		spec := v1alpha1.LocationRuleSpec{Name: &name, Cut: &cut, Add: &add, Enabled: &enabled,
-			MinLen: ptrTo(int32(minLen)), MaxLen: ptrTo(int32(maxLen))}
+			MinLen: ptr.To(int32(minLen)), MaxLen: ptr.To(int32(maxLen))}
 		if !admits("name", name) || !admits("cut", cut) || !admits("add", add) {
 			return
 		}
@@ -71,9 +74,10 @@ func FuzzLocationRuleParams(f *testing.F) {
 	})
 }
 
-// crdAdmits checks a LocationRule spec string field against the generated CRD's own
-// rules (length, pattern, and the `!self.matches('…')` CEL rules; all RE2, as Go's).
-func crdAdmits(tb testing.TB) func(field, value string) bool {
+// crdAdmits checks the named LocationRule spec string fields against the generated
+// CRD's own rules (length, pattern, and the `!self.matches('…')` CEL rules; all RE2, as
+// Go's).
+func crdAdmits(tb testing.TB, fields ...string) func(field, value string) bool {
 	raw, err := os.ReadFile("../../config/crd/bases/mor.operator.dev_locationrules.yaml")
 	if err != nil {
 		tb.Fatal(err)
@@ -96,38 +100,43 @@ func crdAdmits(tb testing.TB) func(field, value string) bool {
 	}
 	props := crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties
 	cel := regexp.MustCompile(`^!self\.matches\('(.*)'\)$`)
-	var mu sync.Mutex
-	compiled := map[string]*regexp.Regexp{}
-	re := func(expr string) *regexp.Regexp {
-		mu.Lock()
-		defer mu.Unlock()
-		if r, ok := compiled[expr]; ok {
-			return r
-		}
-		r := regexp.MustCompile(expr)
-		compiled[expr] = r
-		return r
+	type check struct {
+		schema   fieldSchema
+		pattern  *regexp.Regexp   // must match, when set
+		excluded []*regexp.Regexp // must not match (the CEL rules)
 	}
-	return func(field, value string) bool {
+	checks := map[string]check{}
+	for _, field := range fields {
 		s, ok := props[field]
 		if !ok {
 			tb.Fatalf("the CRD has no spec.%s", field)
 		}
-		n := int64(utf8.RuneCountInString(value))
-		switch {
-		case !utf8.ValidString(value):
-			return false // the API server refuses a body that is not UTF-8
-		case s.MaxLength != nil && n > *s.MaxLength, s.MinLength != nil && n < *s.MinLength:
-			return false
-		case s.Pattern != "" && !re(s.Pattern).MatchString(value):
-			return false
+		c := check{schema: s}
+		if s.Pattern != "" {
+			c.pattern = regexp.MustCompile(s.Pattern)
 		}
 		for _, v := range s.XValidations {
 			m := cel.FindStringSubmatch(v.Rule)
 			if m == nil {
 				tb.Fatalf("spec.%s: CEL rule %q not understood by this test", field, v.Rule)
 			}
-			if re(strings.ReplaceAll(m[1], `\\`, `\`)).MatchString(value) {
+			c.excluded = append(c.excluded, regexp.MustCompile(strings.ReplaceAll(m[1], `\\`, `\`)))
+		}
+		checks[field] = c
+	}
+	return func(field, value string) bool {
+		c := checks[field]
+		n := int64(utf8.RuneCountInString(value))
+		switch {
+		case !utf8.ValidString(value):
+			return false // the API server refuses a body that is not UTF-8
+		case c.schema.MaxLength != nil && n > *c.schema.MaxLength, c.schema.MinLength != nil && n < *c.schema.MinLength:
+			return false
+		case c.pattern != nil && !c.pattern.MatchString(value):
+			return false
+		}
+		for _, re := range c.excluded {
+			if re.MatchString(value) {
 				return false
 			}
 		}
@@ -143,5 +152,3 @@ type fieldSchema struct {
 		Rule string `json:"rule"`
 	} `json:"x-kubernetes-validations"`
 }
-
-func ptrTo[T any](v T) *T { return &v }
