@@ -161,20 +161,10 @@ func newFixture(t *testing.T) *fixture {
 	f.srv = httptest.NewServer(f.sim)
 	t.Cleanup(f.srv.Close)
 	f.ns = testenv.NamespaceName(t.Name())
-	f.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: f.ns}})
-	f.create(&corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: f.ns},
-		StringData: map[string]string{"secretKey": "admin-secret"},
-	})
-	f.create(&v1alpha1.MorServer{
-		ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: f.ns},
-		Spec: v1alpha1.MorServerSpec{
-			URL:               f.srv.URL + "/billing",
-			Username:          "admin",
-			SecretKeyRef:      v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"},
-			AllowInsecureHTTP: true,
-		},
-	})
+	ns, secret, server := testenv.ServerObjects(f.ns, f.srv.URL, morsim.DefaultAdminSecret)
+	for _, o := range []client.Object{ns, secret, server} {
+		f.create(o)
+	}
 	return f
 }
 

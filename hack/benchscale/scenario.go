@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -116,14 +117,14 @@ func objects(c config) ([]*v1alpha1.LocationRule, []client.Object) {
 	rules := make([]*v1alpha1.LocationRule, c.N)
 	for i := range rules {
 		rules[i] = &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("rule-%d", i), Namespace: namespace},
-			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(morsim.ScaleLocationBase + 1 + i%c.Locations), Name: ptr(fmt.Sprintf("managed %d", i)),
-				Cut: ptr(fmt.Sprintf("9%d", i)), Add: ptr("+")}}
+			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(morsim.ScaleLocationBase + 1 + i%c.Locations), Name: ptr.To(fmt.Sprintf("managed %d", i)),
+				Cut: ptr.To(fmt.Sprintf("9%d", i)), Add: ptr.To("+")}}
 	}
 	others := []client.Object{&v1alpha1.MorDefaults{ObjectMeta: metav1.ObjectMeta{Name: "defaults", Namespace: namespace},
-		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr("EUR")}}}}
+		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr.To("EUR")}}}}
 	for i := 0; i < max(c.N/10, 1); i++ {
 		others = append(others, &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
-			Spec: v1alpha1.DIDRateSpec{DIDID: int64(morsim.ScaleDIDBase + 1 + i), OwnerTariffID: ptr(int64(4))}})
+			Spec: v1alpha1.DIDRateSpec{DIDID: int64(morsim.ScaleDIDBase + 1 + i), OwnerTariffID: ptr.To(int64(4))}})
 	}
 	return rules, others
 }

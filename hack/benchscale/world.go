@@ -7,9 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -51,11 +50,7 @@ func start(ctx context.Context, c config) (*world, error) {
 	if w.dir, err = os.MkdirTemp("", "benchscale"); err != nil {
 		return w, err
 	}
-	user, err := w.env.AddUser(envtest.User{Name: "bench-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return w, err
-	}
-	kc, err := user.KubeConfig()
+	kc, err := testenv.AdminKubeconfig(w.env, "bench-admin")
 	if err != nil {
 		return w, err
 	}
@@ -63,15 +58,9 @@ func start(ctx context.Context, c config) (*world, error) {
 	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
 		return w, err
 	}
-	for _, o := range []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: namespace},
-			StringData: map[string]string{"secretKey": morsim.DefaultAdminSecret}},
-		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: namespace},
-			Spec: v1alpha1.MorServerSpec{URL: w.simURL, Username: "admin", AllowInsecureHTTP: true,
-				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"},
-				RateLimit:    &v1alpha1.RateLimit{RequestsPerSecond: ptr(int32(c.RPS)), Burst: ptr(int32(min(c.RPS, 1000)))}}},
-	} {
+	ns, secret, server := testenv.ServerObjects(namespace, w.sim.base, morsim.DefaultAdminSecret)
+	server.Spec.RateLimit = &v1alpha1.RateLimit{RequestsPerSecond: ptr.To(int32(c.RPS)), Burst: ptr.To(int32(min(c.RPS, 1000)))}
+	for _, o := range []client.Object{ns, secret, server} {
 		if err := w.k8s.Create(ctx, o); err != nil {
 			return w, err
 		}
@@ -106,5 +95,3 @@ func (w *world) stop() {
 		_ = os.RemoveAll(w.dir)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

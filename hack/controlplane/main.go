@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mor-operator/mor-operator/internal/testenv"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
@@ -135,13 +136,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func serve(ctx context.Context, env *envtest.Environment, kubeconfig, readyFile string, out io.Writer) error {
-	user, err := env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, nil)
+	kc, err := testenv.AdminKubeconfig(env, "demo-admin")
 	if err != nil {
-		return fmt.Errorf("adding the admin user: %w", err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("rendering the kubeconfig: %w", err)
+		return err
 	}
 	if err := writeAtomic(kubeconfig, kc, 0o600); err != nil {
 		return err

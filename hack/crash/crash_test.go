@@ -16,6 +16,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/testproc"
@@ -51,7 +52,7 @@ func TestSIGKILLBetweenCreateAndStatus(t *testing.T) {
 	var rules []*v1alpha1.LocationRule
 	for i := range points {
 		lr := &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("crash-%d", i), Namespace: ns},
-			Spec: v1alpha1.LocationRuleSpec{LocationID: 1 + int64(i%3), Name: testproc.Ptr(fmt.Sprintf("crash %d", i)), Cut: testproc.Ptr(fmt.Sprintf("7%d", i)), Add: testproc.Ptr("+")}}
+			Spec: v1alpha1.LocationRuleSpec{LocationID: 1 + int64(i%3), Name: ptr.To(fmt.Sprintf("crash %d", i)), Cut: ptr.To(fmt.Sprintf("7%d", i)), Add: ptr.To("+")}}
 		g.Expect(k8s.Create(ctx, lr)).To(Succeed())
 		rules = append(rules, lr)
 	}

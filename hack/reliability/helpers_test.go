@@ -14,6 +14,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -55,9 +56,9 @@ func newRules(t *testing.T, w *testproc.World, prefix string, n int) []*v1alpha1
 	var rules []*v1alpha1.LocationRule
 	for i := range n {
 		lr := &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d", prefix, i), Namespace: w.NS},
-			Spec: v1alpha1.LocationRuleSpec{LocationID: 1 + int64(i%3), Name: testproc.Ptr(fmt.Sprintf("%s %d", prefix, i)),
-				Cut: testproc.Ptr(fmt.Sprintf("7%d", i)), Add: testproc.Ptr("+"),
-				DeletionPolicy: testproc.Ptr(v1alpha1.DeletionPolicyDelete)}}
+			Spec: v1alpha1.LocationRuleSpec{LocationID: 1 + int64(i%3), Name: ptr.To(fmt.Sprintf("%s %d", prefix, i)),
+				Cut: ptr.To(fmt.Sprintf("7%d", i)), Add: ptr.To("+"),
+				DeletionPolicy: ptr.To(v1alpha1.DeletionPolicyDelete)}}
 		if err := w.K8s.Create(context.Background(), lr); err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +75,7 @@ func changeAdd(g Gomega, w *testproc.World, rules []*v1alpha1.LocationRule) {
 			if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), lr); err != nil {
 				return err
 			}
-			lr.Spec.Add = testproc.Ptr(fmt.Sprintf("9%d", i))
+			lr.Spec.Add = ptr.To(fmt.Sprintf("9%d", i))
 			return w.K8s.Update(ctx, lr)
 		}, 30*time.Second).Should(Succeed())
 	}

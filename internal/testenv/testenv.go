@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -44,6 +47,20 @@ func Start() (*rest.Config, *envtest.Environment, error) {
 	return cfg, env, nil
 }
 
+// AdminKubeconfig returns a kubeconfig of a new cluster-admin user (system:masters)
+// named name, for a process run against env (the manager, kubectl).
+func AdminKubeconfig(env *envtest.Environment, name string) ([]byte, error) {
+	user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("adding user %s: %w", name, err)
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		return nil, fmt.Errorf("rendering the kubeconfig of %s: %w", name, err)
+	}
+	return kc, nil
+}
+
 // RepoRoot is the nearest directory above the working directory holding go.mod.
 func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
@@ -72,4 +89,16 @@ func NamespaceName(testName string) string {
 		name = strings.TrimRight(name[:63], "-")
 	}
 	return name
+}
+
+// ServerObjects are what a test namespace needs to reach a MOR at baseURL (plain HTTP,
+// a simulator): the namespace, the key's Secret and the default MorServer, to create in
+// this order.
+func ServerObjects(namespace, baseURL, key string) (*corev1.Namespace, *corev1.Secret, *v1alpha1.MorServer) {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: namespace},
+			StringData: map[string]string{"secretKey": key}},
+		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: namespace},
+			Spec: v1alpha1.MorServerSpec{URL: baseURL + "/billing", Username: "admin", AllowInsecureHTTP: true,
+				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"}}}
 }

@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -80,11 +78,7 @@ func (c *Cluster) setUp() error {
 	if c.K8s, err = client.New(c.Cfg, client.Options{Scheme: morscheme.New()}); err != nil {
 		return err
 	}
-	user, err := c.Env.AddUser(envtest.User{Name: "testproc-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return err
-	}
-	kc, err := user.KubeConfig()
+	kc, err := testenv.AdminKubeconfig(c.Env, "testproc-admin")
 	if err != nil {
 		return err
 	}
@@ -144,13 +138,8 @@ func Start(t testing.TB, o Options) *World {
 	t.Cleanup(w.Srv.Close)
 
 	ctx := context.Background()
-	for _, obj := range []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.NS}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mor-api-key", Namespace: w.NS}, StringData: map[string]string{"secretKey": morsim.DefaultAdminSecret}},
-		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.DefaultServerName, Namespace: w.NS},
-			Spec: v1alpha1.MorServerSpec{URL: w.Srv.URL + "/billing", Username: "admin", AllowInsecureHTTP: true,
-				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "mor-api-key", Key: "secretKey"}}},
-	} {
+	ns, secret, server := testenv.ServerObjects(w.NS, w.Srv.URL, morsim.DefaultAdminSecret)
+	for _, obj := range []client.Object{ns, secret, server} {
 		if err := w.K8s.Create(ctx, obj); err != nil {
 			t.Fatal(err)
 		}
@@ -406,6 +395,3 @@ func exited(pid int) bool {
 	f := strings.Fields(s[strings.LastIndex(s, ")")+1:])
 	return len(f) == 0 || f[0] == "Z"
 }
-
-// Ptr returns a pointer to v.
-func Ptr[T any](v T) *T { return &v }
