@@ -64,10 +64,6 @@ type Reconciler[T Resource] struct {
 // Reconcile runs the steps in order; status is patched once at the end, and only when it
 // changed.
 func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	// The status write at the end gets its own short deadline: a reconcile cut off by
-	// its deadline (a MOR that never answers) must still record why.
-	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
-	defer cancelWrite()
 	if r.ReconcileTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.ReconcileTimeout)
@@ -91,6 +87,10 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
 	result, err := r.reconcile(ctx, obj, &before)
+	// The status write has its own short deadline: a reconcile cut off by its deadline
+	// (a MOR that never answers) must still record why.
+	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancelWrite()
 	if perr := r.patchStatus(writeCtx, before, obj); perr != nil && err == nil {
 		err = perr
 	}
