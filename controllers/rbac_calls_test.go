@@ -65,7 +65,7 @@ var unusedGrants = map[apiCall]string{
 	{"list", "mor.operator.dev", "didrates"}:      "list fallback of WatchList",
 	{"list", "mor.operator.dev", "locationrules"}: "list fallback of WatchList",
 	{"list", "", "secrets"}:                       "list fallback of WatchList",
-	// Finalizers are written with update/patch of the LocationRule itself; this verb is
+	// Finalizers are written with patches of the LocationRule itself; this verb is
 	// checked only by the OwnerReferencesPermissionEnforcement admission plugin (e.g.
 	// OpenShift), which envtest does not run.
 	{"update", "mor.operator.dev", "locationrules/finalizers"}: "admission plugin only",
