@@ -38,7 +38,7 @@ func ownership(ctx context.Context, c client.Reader, kind string, obj managed.Re
 		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: claim}); err != nil {
 			return err
 		}
-		var owner managed.Resource = obj
+		owner := obj
 		_ = meta.EachListItem(l, func(o runtime.Object) error {
 			other := o.(managed.Resource)
 			if other.GetName() == obj.GetName() || other.GetDeletionTimestamp() != nil || other.ObserveOnly() {

@@ -35,8 +35,8 @@ func apiRequests(ctx context.Context, cfg *rest.Config) (map[string]float64, err
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "apiserver_request_total{") ||
-			!(strings.Contains(line, `group="mor.operator.dev"`) || strings.Contains(line, `resource="events"`)) {
+		ours := strings.Contains(line, `group="mor.operator.dev"`) || strings.Contains(line, `resource="events"`)
+		if !strings.HasPrefix(line, "apiserver_request_total{") || !ours {
 			continue
 		}
 		m := verb.FindStringSubmatch(line)

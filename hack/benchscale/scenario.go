@@ -45,10 +45,10 @@ func run(ctx context.Context, c config) (*results, error) {
 	}
 	res := &results{Config: c}
 	if res.MORFloor, err = morFloor(ctx, w, c); err != nil {
-		return nil, fmt.Errorf("MOR floor: %w", err)
+		return nil, fmt.Errorf("the MOR floor: %w", err)
 	}
 	if res.K8sFloor, err = k8sFloor(ctx, w, c); err != nil {
-		return nil, fmt.Errorf("Kubernetes floor: %w", err)
+		return nil, fmt.Errorf("the Kubernetes floor: %w", err)
 	}
 
 	rules, dids := objects(c)

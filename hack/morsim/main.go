@@ -43,78 +43,29 @@ func main() {
 	}
 }
 
+// options are the command line's settings.
+type options struct {
+	listen, adminSecret, seedPath, statePath, version string
+	latency, addedLatency                             time.Duration
+	errorRate, nonXMLRate                             float64
+	down                                              bool
+	scale                                             morsim.Scale
+}
+
 // run parses args, serves until ctx is done, and calls ready (if not nil) with the
 // address it listens on once it accepts connections.
 func run(ctx context.Context, args []string, logw io.Writer, ready func(addr string)) error {
-	fs := flag.NewFlagSet("morsim", flag.ContinueOnError)
-	fs.SetOutput(logw)
-	listen := fs.String("listen", "127.0.0.1:8086", "address to listen on (host:port; port 0 picks one)")
-	adminSecret := fs.String("admin-secret", "", `the admin's API secret key (default: $MORSIM_ADMIN_SECRET, else the seed's, "admin-secret" in the default seed)`)
-	seedPath := fs.String("seed", "", "YAML seed file (structure of morsim.Seed, see hack/morsim/seed.example.yaml); default: the built-in seed")
-	statePath := fs.String("state", "", "state file: loaded at start if it exists, rewritten atomically after every change")
-	latency := fs.Duration("latency", 0, "delay before every API answer (e.g. 200ms)")
-	errorRate := fs.Float64("error-rate", 0, "fraction of API requests answered HTTP 500 with an HTML page (0..1)")
-	nonXMLRate := fs.Float64("non-xml-rate", 0, "fraction of API requests answered 200 with an HTML login page (0..1)")
-	down := fs.Bool("down", false, "start refusing API requests (connections are closed without an answer)")
-	addedLatency := fs.Duration("added-latency", 0, "fixed delay added to every API request, kept by /_sim/reset (a model of network and MOR time for benchmarks; --latency is a fault)")
-	var scale morsim.Scale
-	fs.IntVar(&scale.Locations, "scale-locations", 0, fmt.Sprintf("add this many admin locations (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleLocationBase+1))
-	fs.IntVar(&scale.RulesPerLocation, "scale-rules-per-location", 0, `hand-made rules (cut "8<j>") in each --scale-locations location`)
-	fs.IntVar(&scale.DIDs, "scale-dids", 0, fmt.Sprintf("add this many admin DIDs (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleDIDBase+1))
-	version := fs.String("mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
-	if err := fs.Parse(args); err != nil {
+	o, err := parseFlags(args, logw)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	if *errorRate < 0 || *errorRate > 1 || *nonXMLRate < 0 || *nonXMLRate > 1 || *latency < 0 || *addedLatency < 0 {
-		return errors.New("--error-rate and --non-xml-rate must be within [0, 1], --latency and --added-latency must not be negative")
-	}
-	if scale.Locations < 0 || scale.RulesPerLocation < 0 || scale.DIDs < 0 {
-		return errors.New("--scale-* must not be negative")
-	}
-	if *seedPath != "" && scale != (morsim.Scale{}) {
-		return errors.New("--scale-* extend the built-in seed: leave out --seed")
-	}
-
-	seed := morsim.ScaleSeed(scale)
-	if *seedPath != "" {
-		var err error
-		if seed, err = morsim.LoadSeed(*seedPath); err != nil {
-			return err
-		}
-	}
-	if *version != "" {
-		seed.Version = *version
-	}
-	secret := *adminSecret
-	if secret == "" {
-		secret = os.Getenv("MORSIM_ADMIN_SECRET")
-	}
-	if secret != "" {
-		for _, u := range seed.Users {
-			if u.Role == morsim.RoleAdmin {
-				u.SecretKey = secret
-			}
-		}
-	}
-
 	logger := log.New(logw, "morsim: ", log.LstdFlags)
-	sim := morsim.New(seed)
-	sim.SetErrorLog(logger)
-	if *statePath != "" {
-		if err := sim.SetStateFile(*statePath); err != nil {
-			return err
-		}
-		if secret != "" {
-			sim.SetAdminSecret(secret)
-		}
+	sim, err := o.simulator(logger)
+	if err != nil {
+		return err
 	}
-	sim.SetLatency(*addedLatency)
-	sim.SetFaults(morsim.Faults{Latency: *latency, ErrorRate: *errorRate, NonXMLRate: *nonXMLRate, Down: *down})
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
 	}
@@ -126,11 +77,11 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	}
 	addr := ln.Addr().String()
 	logger.Printf("listening on http://%s (API: /billing/api/<method>, test endpoints: /_sim/)", addr)
-	if *statePath != "" {
-		logger.Printf("state file: %s", *statePath)
+	if o.statePath != "" {
+		logger.Printf("state file: %s", o.statePath)
 	}
-	if scale != (morsim.Scale{}) {
-		logger.Printf("scale seed: %d locations of %d hand-made rules, %d DIDs", scale.Locations, scale.RulesPerLocation, scale.DIDs)
+	if o.scale != (morsim.Scale{}) {
+		logger.Printf("scale seed: %d locations of %d hand-made rules, %d DIDs", o.scale.Locations, o.scale.RulesPerLocation, o.scale.DIDs)
 	}
 	if d := sim.Latency(); d > 0 {
 		logger.Printf("added latency per request: %v", d)
@@ -155,4 +106,77 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	}
 	logger.Printf("stopped")
 	return nil
+}
+
+// parseFlags reads and checks the command line.
+func parseFlags(args []string, logw io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("morsim", flag.ContinueOnError)
+	fs.SetOutput(logw)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8086", "address to listen on (host:port; port 0 picks one)")
+	fs.StringVar(&o.adminSecret, "admin-secret", "", `the admin's API secret key (default: $MORSIM_ADMIN_SECRET, else the seed's, "admin-secret" in the default seed)`)
+	fs.StringVar(&o.seedPath, "seed", "", "YAML seed file (structure of morsim.Seed, see hack/morsim/seed.example.yaml); default: the built-in seed")
+	fs.StringVar(&o.statePath, "state", "", "state file: loaded at start if it exists, rewritten atomically after every change")
+	fs.DurationVar(&o.latency, "latency", 0, "delay before every API answer (e.g. 200ms)")
+	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction of API requests answered HTTP 500 with an HTML page (0..1)")
+	fs.Float64Var(&o.nonXMLRate, "non-xml-rate", 0, "fraction of API requests answered 200 with an HTML login page (0..1)")
+	fs.BoolVar(&o.down, "down", false, "start refusing API requests (connections are closed without an answer)")
+	fs.DurationVar(&o.addedLatency, "added-latency", 0, "fixed delay added to every API request, kept by /_sim/reset (a model of network and MOR time for benchmarks; --latency is a fault)")
+	fs.IntVar(&o.scale.Locations, "scale-locations", 0, fmt.Sprintf("add this many admin locations (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleLocationBase+1))
+	fs.IntVar(&o.scale.RulesPerLocation, "scale-rules-per-location", 0, `hand-made rules (cut "8<j>") in each --scale-locations location`)
+	fs.IntVar(&o.scale.DIDs, "scale-dids", 0, fmt.Sprintf("add this many admin DIDs (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleDIDBase+1))
+	fs.StringVar(&o.version, "mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	case o.errorRate < 0 || o.errorRate > 1 || o.nonXMLRate < 0 || o.nonXMLRate > 1 || o.latency < 0 || o.addedLatency < 0:
+		return o, errors.New("--error-rate and --non-xml-rate must be within [0, 1], --latency and --added-latency must not be negative")
+	case o.scale.Locations < 0 || o.scale.RulesPerLocation < 0 || o.scale.DIDs < 0:
+		return o, errors.New("--scale-* must not be negative")
+	case o.seedPath != "" && o.scale != (morsim.Scale{}):
+		return o, errors.New("--scale-* extend the built-in seed: leave out --seed")
+	}
+	return o, nil
+}
+
+// simulator builds the simulator the options describe.
+func (o options) simulator(logger *log.Logger) (*morsim.Server, error) {
+	seed := morsim.ScaleSeed(o.scale)
+	if o.seedPath != "" {
+		var err error
+		if seed, err = morsim.LoadSeed(o.seedPath); err != nil {
+			return nil, err
+		}
+	}
+	if o.version != "" {
+		seed.Version = o.version
+	}
+	secret := o.adminSecret
+	if secret == "" {
+		secret = os.Getenv("MORSIM_ADMIN_SECRET")
+	}
+	if secret != "" {
+		for _, u := range seed.Users {
+			if u.Role == morsim.RoleAdmin {
+				u.SecretKey = secret
+			}
+		}
+	}
+
+	sim := morsim.New(seed)
+	sim.SetErrorLog(logger)
+	if o.statePath != "" {
+		if err := sim.SetStateFile(o.statePath); err != nil {
+			return nil, err
+		}
+		if secret != "" {
+			sim.SetAdminSecret(secret)
+		}
+	}
+	sim.SetLatency(o.addedLatency)
+	sim.SetFaults(morsim.Faults{Latency: o.latency, ErrorRate: o.errorRate, NonXMLRate: o.nonXMLRate, Down: o.down})
+	return sim, nil
 }

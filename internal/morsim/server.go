@@ -516,12 +516,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // readOrClear serves a test endpoint that GET reads and DELETE clears.
-func readOrClear(w http.ResponseWriter, r *http.Request, read func() any, clear func()) {
+func readOrClear(w http.ResponseWriter, r *http.Request, read func() any, empty func()) {
 	if !allow(w, r, http.MethodGet, http.MethodDelete) {
 		return
 	}
 	if r.Method == http.MethodDelete {
-		clear()
+		empty()
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
