@@ -43,7 +43,7 @@ lint: $(GOLANGCI_LINT) ## golangci-lint with .golangci.yml.
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: envtest-assets
-envtest-assets: ## Provide kube-apiserver and etcd for envtest (builds them once, offline).
+envtest-assets: ## Provide kube-apiserver and etcd for envtest (downloaded, else built from Go modules; once).
 	@./hack/envtest-assets.sh >/dev/null
 
 .PHONY: test
