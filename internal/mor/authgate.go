@@ -16,9 +16,14 @@ const (
 )
 
 type authGate struct {
+	// accepted, if set, is told when MOR accepts the credentials again after refusing
+	// them, with the backoff the gate was closed for.
+	accepted func(backoff time.Duration)
+
 	mu       sync.Mutex
 	failures int
-	until    time.Time
+	until    time.Time // the next probe
+	backoff  time.Duration
 	probing  bool
 	last     Error // the refusal that closed the gate
 }
@@ -46,19 +51,38 @@ func (g *authGate) held(method string, now time.Time) *Error {
 }
 
 // record learns from an answer: a refusal closes the gate for longer, anything MOR
-// answered otherwise (success or another error) opens it.
-func (g *authGate) record(err *Error, now time.Time) {
+// answered otherwise (success or another error) opens it. For a refusal it returns
+// how long until the next probe, so that the caller comes back to make it.
+func (g *authGate) record(err *Error, now time.Time) time.Duration {
+	var reopened func()
+	defer func() { // after the unlock below
+		if reopened != nil {
+			reopened()
+		}
+	}()
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.probing = false
 	switch {
 	case err != nil && err.Class == Authentication:
-		g.failures++
-		g.until = now.Add(min(firstAuthRetry<<min(g.failures-1, 20), maxAuthRetry))
-		g.last = Error{Class: err.Class, Text: err.Text, Details: err.Details}
+		// A refusal of a request sent before the gate closed (workers in flight) says
+		// nothing new: only the first refusal and the probe's answer set the backoff.
+		if g.failures == 0 || !now.Before(g.until) {
+			g.probing = false
+			g.failures++
+			g.backoff = min(firstAuthRetry<<min(g.failures-1, 20), maxAuthRetry)
+			g.until = now.Add(g.backoff)
+			g.last = Error{Class: err.Class, Text: err.Text, Details: err.Details}
+		}
+		return g.until.Sub(now)
 	case err == nil || err.Text != "": // an answer from MOR itself
-		g.failures = 0
+		if g.failures > 0 && g.accepted != nil {
+			backoff := g.backoff
+			reopened = func() { g.accepted(backoff) }
+		}
+		g.failures, g.backoff = 0, 0
 	}
+	g.probing = false
+	return 0
 }
 
 // unsent is told that a request held() let through was not sent after all (the budget

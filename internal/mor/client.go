@@ -98,6 +98,7 @@ func New(cfg Config) (*Client, error) {
 		gate:     cfg.Gate,
 		observer: cfg.Observer,
 		now:      time.Now,
+		auth:     authGate{accepted: cfg.OnCredentialsAccepted},
 	}, nil
 }
 
@@ -204,7 +205,9 @@ func (c *Client) send(ctx context.Context, method string, params Fields) (*envel
 		for i := range e.Details {
 			e.Details[i] = redactString(e.Details[i], secrets...)
 		}
-		c.auth.record(e, c.now())
+		if wait := c.auth.record(e, c.now()); wait > 0 {
+			e.RetryAfter = wait // a refused key: come back for the next probe
+		}
 		c.observe(method, strings.ToLower(e.Class.String()), start)
 		return nil, e
 	}

@@ -73,5 +73,8 @@ type Config struct {
 	Burst              int     // 0 means 10
 	Gate               Gate    // optional: the server's circuit breaker
 	Observer           RequestObserver
-	HTTPClient         *http.Client // optional; overrides Timeout and TLS settings (tests)
+	// OnCredentialsAccepted, if set, is called when MOR accepts the key again after
+	// refusing it, with how long the refusal had held requests back last.
+	OnCredentialsAccepted func(backoff time.Duration)
+	HTTPClient            *http.Client // optional; overrides Timeout and TLS settings (tests)
 }
