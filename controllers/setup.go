@@ -71,6 +71,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if err := registerIndexes(ctx, mgr); err != nil {
 		return err
 	}
+	rel := &releases{}
 	resolver := &connection.Resolver{
 		Servers: mgr.GetClient(),
 		Secrets: mgr.GetAPIReader(),
@@ -78,31 +79,33 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		SecretMeta: mgr.GetCache(),
 		// one event per server when its circuit breaker opens or closes
 		Recorder: mgr.GetEventRecorder("mor-operator"),
+		// the resources waiting on refused credentials, once they are accepted again
+		Released: rel.announce,
 	}
 	w := watcher{client: mgr.GetClient()}
 
-	if err := setup(mgr, opts, morServerAdapter{servers: resolver}, nil,
+	if err := setup(mgr, opts, rel, morServerAdapter{servers: resolver}, nil,
 		func(b *builder.Builder) *builder.Builder {
 			return b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.serversUsingSecret))
 		}); err != nil {
 		return err
 	}
 	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
-	if err := setup(mgr, opts, defaults, &v1alpha1.MorDefaultsList{},
+	if err := setup(mgr, opts, rel, defaults, &v1alpha1.MorDefaultsList{},
 		w.claimantsWatch(&v1alpha1.MorDefaults{}, &v1alpha1.MorDefaultsList{}, morDefaultsClaims)); err != nil {
 		return err
 	}
-	if err := setup(mgr, opts, didRateAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.DIDRateList{},
+	if err := setup(mgr, opts, rel, didRateAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.DIDRateList{},
 		w.claimantsWatch(&v1alpha1.DIDRate{}, &v1alpha1.DIDRateList{}, didRateClaims)); err != nil {
 		return err
 	}
-	return setup(mgr, opts, locationRuleAdapter{servers: resolver, client: mgr.GetClient(), listings: newRuleListings(opts.PollInterval)}, &v1alpha1.LocationRuleList{},
+	return setup(mgr, opts, rel, locationRuleAdapter{servers: resolver, client: mgr.GetClient(), listings: newRuleListings(opts.PollInterval)}, &v1alpha1.LocationRuleList{},
 		w.claimantsWatch(&v1alpha1.LocationRule{}, &v1alpha1.LocationRuleList{}, locationRuleClaims))
 }
 
 // setup builds one kind's controller. Dependents (list != nil) also follow their
-// MorServer and the Secrets it reads.
-func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
+// MorServer and the Secrets it reads. Every kind follows its server's releases.
+func setup[T managed.Resource](mgr ctrl.Manager, opts Options, rel *releases,
 	kind managed.Kind[T], list client.ObjectList, extra func(*builder.Builder) *builder.Builder) error {
 	r := &managed.Reconciler[T]{
 		Client:   mgr.GetClient(),
@@ -122,12 +125,23 @@ func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
 			RateLimiter: jittered{workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
 				time.Second, opts.MaxBackoff)},
 		})
+	w := watcher{client: mgr.GetClient()}
 	if list != nil {
-		w := watcher{client: mgr.GetClient()}
 		b = b.Watches(&v1alpha1.MorServer{},
 			handler.EnqueueRequestsFromMapFunc(w.dependents(list)),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-			WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.dependentsOfSecret(list)))
+			WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.dependentsOfSecret(list))).
+			WatchesRawSource(rel.source(func(ctx context.Context, server types.NamespacedName) []reconcile.Request {
+				return w.usersOf(ctx, list, server.Namespace, server.Name, waitingOnCredentials)
+			}))
+	} else { // a MorServer is its own server
+		b = b.WatchesRawSource(rel.source(func(ctx context.Context, server types.NamespacedName) []reconcile.Request {
+			obj := kind.New()
+			if w.client.Get(ctx, server, obj) != nil || !waitingOnCredentials(obj) {
+				return nil
+			}
+			return []reconcile.Request{{NamespacedName: server}}
+		}))
 	}
 	if extra != nil {
 		b = extra(b)
@@ -178,7 +192,7 @@ func (w watcher) serversUsingSecret(ctx context.Context, secret client.Object) [
 
 func (w watcher) dependents(list client.ObjectList) handler.MapFunc {
 	return func(ctx context.Context, server client.Object) []reconcile.Request {
-		return w.usersOf(ctx, list, server.GetNamespace(), server.GetName())
+		return w.usersOf(ctx, list, server.GetNamespace(), server.GetName(), nil)
 	}
 }
 
@@ -186,7 +200,7 @@ func (w watcher) dependentsOfSecret(list client.ObjectList) handler.MapFunc {
 	return func(ctx context.Context, secret client.Object) []reconcile.Request {
 		var out []reconcile.Request
 		for _, s := range w.serversUsingSecret(ctx, secret) {
-			out = append(out, w.usersOf(ctx, list, s.Namespace, s.Name)...)
+			out = append(out, w.usersOf(ctx, list, s.Namespace, s.Name, nil)...)
 		}
 		return out
 	}
@@ -213,7 +227,8 @@ func (w watcher) claimantsWatch(obj client.Object, list client.ObjectList, claim
 	}
 }
 
-func (w watcher) usersOf(ctx context.Context, list client.ObjectList, namespace, server string) []reconcile.Request {
+// usersOf lists the resources that use the server, those keep accepts (all if nil).
+func (w watcher) usersOf(ctx context.Context, list client.ObjectList, namespace, server string, keep func(client.Object) bool) []reconcile.Request {
 	l := list.DeepCopyObject().(client.ObjectList)
 	if err := w.client.List(ctx, l, client.InNamespace(namespace), client.MatchingFields{serverRefIndex: server}); err != nil {
 		return nil
@@ -221,6 +236,9 @@ func (w watcher) usersOf(ctx context.Context, list client.ObjectList, namespace,
 	var out []reconcile.Request
 	_ = meta.EachListItem(l, func(o runtime.Object) error {
 		obj := o.(client.Object)
+		if keep != nil && !keep(obj) {
+			return nil
+		}
 		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}})
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/breaker"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -39,6 +41,11 @@ type Resolver struct {
 	// Recorder gets one event on the MorServer when its breaker opens and one when it
 	// closes (optional).
 	Recorder events.EventRecorder
+
+	// Released, if set, is told when a server accepts our credentials again after
+	// refusing them, so that the resources waiting on them can be requeued at once,
+	// spread over the window given (like a circuit breaker's release).
+	Released func(server types.NamespacedName, spread time.Duration)
 
 	mu      sync.Mutex
 	clients map[types.NamespacedName]cachedClient
@@ -65,6 +72,11 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 		return nil, err
 	}
 	cfg.Observer = metrics.RequestObserver(namespace + "/" + name)
+	if r.Released != nil {
+		cfg.OnCredentialsAccepted = func(backoff time.Duration) {
+			r.Released(key, min(max(backoff, breaker.DefaultInitial), breaker.DefaultSpread))
+		}
+	}
 	version := clientVersion(server, versions)
 
 	r.mu.Lock()

@@ -3,17 +3,21 @@ package connection_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
+	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/scheme"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -94,4 +98,38 @@ func TestResolverStalls(t *testing.T) {
 			g.Expect(stalled.Message).To(Equal(tc.message))
 		})
 	}
+}
+
+// When MOR accepts a key it refused before, the Resolver announces the server's release
+// once, with a window to spread its waiting resources over (the gate's last backoff,
+// at least the breaker's initial second).
+func TestResolverAnnouncesRelease(t *testing.T) {
+	g := NewWithT(t)
+	sim := morsim.New(morsim.DefaultSeed())
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := fake.NewClientBuilder().WithScheme(scheme.New()).
+		WithObjects(server(srv.URL+"/billing", true), secret(map[string][]byte{"secretKey": []byte("new-key")})).Build()
+	type release struct {
+		server types.NamespacedName
+		spread time.Duration
+	}
+	var released []release
+	r := &connection.Resolver{Servers: c, Secrets: c, SecretMeta: c,
+		Released: func(server types.NamespacedName, spread time.Duration) {
+			released = append(released, release{server, spread})
+		}}
+	ctx := context.Background()
+	api, err := r.Resolve(ctx, "ns", "default")
+	g.Expect(err).NotTo(HaveOccurred())
+
+	var refusal verdict.Verdict // the breaker's first probe meets the refusal; then every call does
+	g.Eventually(func() string { _, err := api.SystemVersion(ctx); refusal = verdict.Of(err); return refusal.Reason }).
+		Should(Equal(verdict.ReasonAuthenticationFailed))
+	g.Expect(refusal.After).To(BeNumerically("~", 2*time.Second, 500*time.Millisecond), "a refusal says when the next probe is")
+	sim.SetAdminSecret("new-key")
+	g.Eventually(func() error { _, err := api.SystemVersion(ctx); return err }, 5*time.Second, 50*time.Millisecond).Should(Succeed())
+	_, err = api.SystemVersion(ctx)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(released).To(Equal([]release{{types.NamespacedName{Namespace: "ns", Name: "default"}, 2 * time.Second}}))
 }
