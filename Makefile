@@ -144,13 +144,15 @@ RELEASE_DIR ?= dist/release
 RELEASE_IMAGE ?= ghcr.io/mor-operator/mor-operator
 
 .PHONY: release
-release: ## Release VERSION=vX.Y.Z into dist/release: image layout (both platforms), install.yaml pinned by digest, chart, SBOMs, SHA256SUMS.
+release: ## Release VERSION=vX.Y.Z into dist/release: image layout (both platforms), install.yaml pinned by digest, crds.yaml, chart, SBOMs, SHA256SUMS.
 	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$ ]] || { echo "make release needs VERSION=vX.Y.Z (got '$(VERSION)')" >&2; exit 1; }
 	rm -rf $(RELEASE_DIR)
 	$(MAKE) --no-print-directory image IMAGE_DIR=$(RELEASE_DIR)/image PLATFORMS=linux/amd64,linux/arm64
-	IMG=$(RELEASE_IMAGE):$(VERSION)@$$(go run ./hack/image digest -layout $(RELEASE_DIR)/image) ./hack/build-installer.sh $(RELEASE_DIR)/install.yaml
-	@if grep -qsE '^chart-package:' $(MAKEFILE_LIST); then \
-	  $(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR); \
+	kubectl kustomize config/crd > $(RELEASE_DIR)/crds.yaml
+	@digest=$$(go run ./hack/image digest -layout $(RELEASE_DIR)/image); \
+	IMG=$(RELEASE_IMAGE):$(VERSION)@$$digest ./hack/build-installer.sh $(RELEASE_DIR)/install.yaml; \
+	if grep -qsE '^chart-package:' $(MAKEFILE_LIST); then \
+	  $(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR) CHART_IMAGE=$(RELEASE_IMAGE) CHART_DIGEST=$$digest; \
 	else \
 	  echo "release: WARNING: no chart-package target (the Helm chart), so this release has no chart" >&2; \
 	fi
