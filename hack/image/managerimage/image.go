@@ -5,7 +5,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -41,26 +40,27 @@ func Build(o Options) (v1.ImageIndex, error) {
 	}
 	var adds []mutate.IndexAddendum
 	for _, platform := range slices.Sorted(maps.Keys(o.Binaries)) {
-		img, err := platformImage(o, platform, ca)
-		if err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", platform, o.Binaries[platform], err)
-		}
 		p, err := v1.ParsePlatform(platform)
 		if err != nil {
 			return nil, err
+		}
+		img, err := platformImage(o.Binaries[platform], p, o, ca)
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s): %w", platform, o.Binaries[platform], err)
 		}
 		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: p}})
 	}
 	return mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...), nil
 }
 
-// platformImage is the image of one platform: one layer and its config.
-func platformImage(o Options, platform string, caBundle []byte) (v1.Image, error) {
-	manager, err := os.ReadFile(o.Binaries[platform])
+// platformImage is the image of the manager binary built for platform: one layer and
+// its config.
+func platformImage(binary string, platform *v1.Platform, o Options, caBundle []byte) (v1.Image, error) {
+	manager, err := os.ReadFile(binary)
 	if err != nil {
 		return nil, err
 	}
-	module, err := checkBinary(manager, platform)
+	module, err := checkBinary(manager, platform.OS+"/"+platform.Architecture)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func platformImage(o Options, platform string, caBundle []byte) (v1.Image, error
 	}
 	cf = cf.DeepCopy()
 	cf.Created = v1.Time{Time: created}
-	cf.OS, cf.Architecture, _ = strings.Cut(platform, "/")
+	cf.OS, cf.Architecture, cf.Variant = platform.OS, platform.Architecture, platform.Variant
 	cf.Config = v1.Config{
 		User:       User,
 		Entrypoint: []string{ManagerPath},
