@@ -48,7 +48,7 @@ func Build(o Options) (v1.ImageIndex, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", platform, o.Binaries[platform], err)
 		}
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: p}})
+		adds = append(adds, mutate.IndexAddendum{Add: plainImage{img}, Descriptor: v1.Descriptor{Platform: p}})
 	}
 	return mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...), nil
 }
@@ -103,3 +103,11 @@ func platformImage(binary string, platform *v1.Platform, o Options, caBundle []b
 	}
 	return mutate.ConfigFile(img, cf)
 }
+
+// plainImage is an image whose descriptor in the index has no artifactType: go-containerregistry
+// sets it to the config's media type, which OCI 1.1 means for artifacts, not images, and
+// tools built on OCI 1.0 drop when they copy the index, changing its digest (so `skopeo
+// copy --preserve-digests` refuses).
+type plainImage struct{ v1.Image }
+
+func (plainImage) ArtifactType() (string, error) { return "", nil }
