@@ -19,6 +19,10 @@ type Document struct {
 	Kind, Name string
 	// YAML is the manifest, a comment line first; byte-identical for the same input.
 	YAML []byte
+	// Skeleton marks a manifest to be filled in before it is applied: applied as
+	// exported, it would remove what a user manages. A stream carries it commented out;
+	// --output-dir writes its file but leaves it out of kustomization.yaml.
+	Skeleton bool
 }
 
 // manifest is what is written: no status, no creationTimestamp.
@@ -51,29 +55,53 @@ func newDocWithComment(kind, name, namespace string, spec any, comment string) D
 	return Document{Kind: kind, Name: name, YAML: append([]byte(comment), b...)}
 }
 
-// defaultsDoc is a MorDefaults with nothing set: MOR cannot report these settings.
+// defaultsDoc is a MorDefaults skeleton with nothing set: MOR cannot report these
+// settings, and applied empty it would replace a MorDefaults spec someone wrote.
 func defaultsDoc(o ExportOptions) Document {
 	spec := v1alpha1.MorDefaultsSpec{ServerRef: serverRef(o.Server)}
 	comment := `# MorDefaults skeleton. MOR has no method to read the Default User and Default Device
 # settings back (conflines_update only writes), so nothing could be exported here.
 # Fill in spec.user and spec.device with the values MOR should have (see
 # kubectl explain mordefaults.spec); once applied, the operator writes every set field
-# on each change and every reapplyInterval. Leave this file out until then.
+# on each change and every reapplyInterval. Applied empty, it would replace the spec of
+# a MorDefaults of that name with nothing: it is not applied until you fill it in.
 `
-	return newDocWithComment("MorDefaults", o.NamePrefix+"default", o.Namespace, spec, comment)
+	d := newDocWithComment("MorDefaults", o.NamePrefix+"default", o.Namespace, spec, comment)
+	d.Skeleton = true
+	return d
 }
 
-// WriteStream writes the documents as one YAML stream.
+// WriteStream writes the documents as one YAML stream. A skeleton is written as
+// comment lines, so that applying the stream as it is cannot apply it.
 func WriteStream(w io.Writer, docs []Document) error {
 	var buf bytes.Buffer
-	for i, d := range docs {
-		if i > 0 {
+	wrote := false
+	for _, d := range docs {
+		if d.Skeleton {
+			buf.Write(commentedOut(d.YAML))
+			buf.WriteString("\n")
+			continue
+		}
+		if wrote {
 			buf.WriteString("---\n")
 		}
 		buf.Write(d.YAML)
+		wrote = true
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// commentedOut turns every line that is not a comment yet into one ("# " first).
+func commentedOut(yaml []byte) []byte {
+	var b bytes.Buffer
+	for _, line := range strings.SplitAfter(string(yaml), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			b.WriteString("# ")
+		}
+		b.WriteString(line)
+	}
+	return b.Bytes()
 }
 
 // FileName is the file a document is written to in --output-dir.
@@ -107,7 +135,7 @@ func WriteDir(dir string, docs []Document) (err error) {
 	}
 	kust := "# Written by kubectl mor export: kubectl apply -k .\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
 	for i, n := range names {
-		if docs[i].Kind == "MorDefaults" { // a skeleton: applied only once filled in
+		if docs[i].Skeleton { // applied only once filled in
 			kust += "# - " + n + " (fill in spec.user/spec.device first)\n"
 			continue
 		}
