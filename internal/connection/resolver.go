@@ -105,8 +105,8 @@ func readServer(ctx context.Context, c client.Reader, key types.NamespacedName) 
 		}
 		return nil, err
 	}
-	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", key.Name)
+	if err := mor.RefuseInsecureHTTP(server.Spec.URL, server.Spec.AllowInsecureHTTP, "spec.allowInsecureHTTP is true"); err != nil {
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
 	}
 	return &server, nil
 }

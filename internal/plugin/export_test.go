@@ -2,13 +2,16 @@ package plugin
 
 import (
 	"bufio"
+	"context"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -164,5 +167,48 @@ func mustDecode(t *testing.T, b []byte, into any) {
 	t.Helper()
 	if err := yaml.Unmarshal(b, into); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExportSkipsOwnedRules: a rule a Manage LocationRule of the MorServer already
+// writes is left out with a warning naming it, unless that LocationRule is the very
+// resource the export writes (a re-export); ObserveOnly resources and another
+// MorServer's resources own nothing.
+func TestExportSkipsOwnedRules(t *testing.T) {
+	sim, api, url := newSim(t, handSeed(3), 1e6) // rules 3, 6, 9 in locations 1, 2, 3
+	st := sim.Snapshot()
+	manage := func(name string, statusRule int64, server string) *v1alpha1.LocationRule {
+		r := rule(name, 1, nil, v1alpha1.ResourceStatus{})
+		r.Spec.ManagementPolicy = ptr.To(v1alpha1.ManagementPolicyManage)
+		r.Status.RuleID = &statusRule
+		if server != "" {
+			r.Spec.ServerRef = &v1alpha1.ServerReference{Name: server}
+		}
+		return r
+	}
+	observer := rule("observer", 3, ptr.To[int64](9), v1alpha1.ResourceStatus{})
+	c := clusterWith(url,
+		manage("hand-written", 3, ""),                       // owns rule 3 under another name
+		manage(ruleName("", 2, 6, st.Rules[6].Name), 6, ""), // the exported resource itself
+		manage("elsewhere", 9, "other"),                     // rule 9 of another MorServer
+		observer)
+	owners, err := serverRuleOwners(context.Background(), c, "mor", v1alpha1.DefaultServerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, warnings, err := Export(context.Background(), api, ExportOptions{Namespace: "mor", Owners: owners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "l2-") || !strings.HasPrefix(got[1], "l3-") {
+		t.Errorf("exported %v, want the rules of locations 2 and 3", got)
+	}
+	want := `rule 3: left out: LocationRule "hand-written" already manages it (a second resource adopting it would be Stalled with reason Conflict)`
+	if !slices.Contains(warnings, want) {
+		t.Errorf("warnings %q lack %q", warnings, want)
 	}
 }

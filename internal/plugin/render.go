@@ -2,11 +2,8 @@ package plugin
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -64,7 +61,8 @@ func defaultsDoc(o ExportOptions) Document {
 # Fill in spec.user and spec.device with the values MOR should have (see
 # kubectl explain mordefaults.spec); once applied, the operator writes every set field
 # on each change and every reapplyInterval. Applied empty, it would replace the spec of
-# a MorDefaults of that name with nothing: it is not applied until you fill it in.
+# a MorDefaults of that name with nothing: it is not applied until you fill it in. Keep
+# the filled-in manifest outside an --output-dir: an export rewrites the files it wrote.
 `
 	d := newDocWithComment("MorDefaults", o.NamePrefix+"default", o.Namespace, spec, comment)
 	d.Skeleton = true
@@ -102,73 +100,4 @@ func commentedOut(yaml []byte) []byte {
 		b.WriteString(line)
 	}
 	return b.Bytes()
-}
-
-// FileName is the file a document is written to in --output-dir.
-func FileName(d Document) string {
-	return strings.ToLower(d.Kind) + "-" + d.Name + ".yaml"
-}
-
-// WriteDir writes one file per document and a kustomization.yaml listing them into
-// dir (created if missing). Everything is written to a staging directory inside dir
-// first and moved into place only when all of it was written, so an error leaves dir
-// as it was. Files of an earlier export that are not written again are left, but not
-// listed in kustomization.yaml.
-func WriteDir(dir string, docs []Document) (err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &inputError{what: "--output-dir " + dir, fix: "choose a directory you can write", err: err}
-	}
-	stage, err := os.MkdirTemp(dir, ".kubectl-mor-export-")
-	if err != nil {
-		return &inputError{what: "--output-dir " + dir, fix: "choose a directory you can write", err: err}
-	}
-	defer os.RemoveAll(stage) //nolint:errcheck // best effort; empty after success
-
-	var names []string
-	files := map[string][]byte{}
-	for _, d := range docs {
-		n := FileName(d)
-		if _, dup := files[n]; dup {
-			return fmt.Errorf("two resources would be written to %s", n)
-		}
-		files[n], names = d.YAML, append(names, n)
-	}
-	kust := "# Written by kubectl mor export: kubectl apply -k .\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-	for i, n := range names {
-		if docs[i].Skeleton { // applied only once filled in
-			kust += "# - " + n + " (fill in spec.user/spec.device first)\n"
-			continue
-		}
-		kust += "- " + n + "\n"
-	}
-	files["kustomization.yaml"], names = []byte(kust), append(names, "kustomization.yaml")
-
-	for _, n := range names {
-		if err := writeSynced(filepath.Join(stage, n), files[n]); err != nil {
-			return &inputError{what: "--output-dir " + dir, fix: "check free space and permissions", err: err}
-		}
-	}
-	var errs []error
-	for _, n := range names {
-		if err := os.Rename(filepath.Join(stage, n), filepath.Join(dir, n)); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func writeSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close() //nolint:errcheck // the write error is the one to report
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close() //nolint:errcheck // the sync error is the one to report
-		return err
-	}
-	return f.Close()
 }
