@@ -7,6 +7,7 @@ package managed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -228,10 +229,15 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		if deleter, ok := ext.(Deleter); ok && err == nil {
 			err = deleter.Delete(ctx)
 		}
-		if err != nil {
+		var nothing *NothingToDelete
+		switch {
+		case errors.As(err, &nothing):
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "NothingToDelete", "Delete", "%s", nothing.Error())
+		case err != nil:
 			return r.fail(ctx, obj, ReasonDeleting, err)
+		default:
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 	}
 	if err := r.removeFinalizer(ctx, obj, f); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
