@@ -7,6 +7,7 @@ import (
 // DIDRateSpec declares the rate details of one DID.
 type DIDRateSpec struct {
 	// serverRef names the MorServer; "default" when omitted.
+	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
 	// didID is MOR's numeric DID id (not the phone number). Immutable.
@@ -29,7 +30,9 @@ type DIDRateSpec struct {
 	// allowCallReject (allow_call_reject).
 	// +optional
 	AllowCallReject *bool `json:"allowCallReject,omitempty" mor:"allow_call_reject"`
-	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// managementPolicy: Manage (the default) makes MOR match the spec; ObserveOnly reads
+	// MOR and reports drift in status, and never writes.
+	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
 }
@@ -53,7 +56,9 @@ type DIDRateStatus struct {
 // +kubebuilder:resource:categories=mor,shortName=didrate
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`
 // +kubebuilder:printcolumn:name="DID",type=integer,JSONPath=`.spec.didID`
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // DIDRate is the rate details of one MOR DID.

@@ -28,6 +28,7 @@ type LocationRuleType string
 // +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable",fieldPath=".serverRef"
 type LocationRuleSpec struct {
 	// serverRef names the MorServer; "default" when omitted. Immutable.
+	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
 	// locationID of the MOR location the rule belongs to. Immutable.
@@ -117,7 +118,9 @@ type LocationRuleSpec struct {
 	// is deleted; Orphan leaves it.
 	// +optional
 	DeletionPolicy *DeletionPolicy `json:"deletionPolicy,omitempty"`
-	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// managementPolicy: Manage (the default) makes MOR match the spec; ObserveOnly reads
+	// MOR and reports drift in status, and never writes.
+	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
 }
@@ -144,8 +147,10 @@ type LocationRuleStatus struct {
 // +kubebuilder:resource:categories=mor
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`
 // +kubebuilder:printcolumn:name="Rule ID",type=integer,JSONPath=`.status.ruleID`
 // +kubebuilder:printcolumn:name="Location",type=integer,JSONPath=`.spec.locationID`,priority=1
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // LocationRule is one localization rule of one MOR location.

@@ -113,6 +113,7 @@ type DefaultDevice struct {
 type MorDefaultsSpec struct {
 	// serverRef names the MorServer; "default" when omitted. At most one MorDefaults
 	// may target a server.
+	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
 	// user holds the Default User settings.
@@ -157,6 +158,7 @@ type MorDefaults struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// +kubebuilder:default={}
 	// +optional
 	Spec MorDefaultsSpec `json:"spec,omitempty"`
 	// +optional
