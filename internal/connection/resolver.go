@@ -101,7 +101,8 @@ func readServer(ctx context.Context, c client.Reader, key types.NamespacedName) 
 	var server v1alpha1.MorServer
 	if err := c.Get(ctx, key, &server); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found in namespace %q", key.Name, key.Namespace)
+			return nil, &verdict.StalledError{Reason: verdict.ReasonServerNotFound, WaitReason: verdict.ReasonWaitingForServer,
+				Message: fmt.Sprintf("MorServer %q not found in namespace %q", key.Name, key.Namespace)}
 		}
 		return nil, err
 	}

@@ -43,6 +43,9 @@ type Options struct {
 	// ReconcileTimeout bounds one reconcile (0: unbounded), so no worker is held for
 	// ever by a slow MOR or a slow API server.
 	ReconcileTimeout time.Duration
+	// ServerGracePeriod is how long after its creation a resource waits quietly for its
+	// MorServer to be created before it is reported Stalled (0: no wait).
+	ServerGracePeriod time.Duration
 }
 
 // statusWriteTimeout bounds the final status write of a reconcile.
@@ -125,6 +128,9 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 4. Connect.
 	ext, err := r.Kind.Connect(ctx, obj)
 	if err != nil {
+		if result, waiting := r.waitForArrival(obj, err); waiting {
+			return result, nil
+		}
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
 
