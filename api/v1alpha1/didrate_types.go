@@ -10,12 +10,13 @@ type DIDRateSpec struct {
 	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
-	// didID is MOR's numeric DID id (not the phone number). Immutable.
+	// didID is MOR's numeric DID id (not the phone number), at least 1. Immutable.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.didID is immutable"
 	// +required
 	DIDID int64 `json:"didID"`
-	// providerTariffID is the provider tariff (provider_tariff_id).
+	// providerTariffID is the id (at least 1) of the tariff the DID's provider bills by
+	// (provider_tariff_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	ProviderTariffID *int64 `json:"providerTariffID,omitempty" mor:"provider_tariff_id"`
@@ -23,11 +24,13 @@ type DIDRateSpec struct {
 	// (allow_call_reject_provider).
 	// +optional
 	AllowCallRejectProvider *bool `json:"allowCallRejectProvider,omitempty" mor:"allow_call_reject_provider"`
-	// ownerTariffID is the owner tariff, 0 for the "None" tariff (owner_tariff_id).
+	// ownerTariffID is the id of the DID owner's tariff, or 0 for the "None" tariff
+	// (owner_tariff_id).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	OwnerTariffID *int64 `json:"ownerTariffID,omitempty" mor:"owner_tariff_id"`
-	// allowCallReject (allow_call_reject).
+	// allowCallReject is the owner-side counterpart of allowCallRejectProvider, set
+	// beside ownerTariffID: true or false (allow_call_reject).
 	// +optional
 	AllowCallReject *bool `json:"allowCallReject,omitempty" mor:"allow_call_reject"`
 	// managementPolicy: Manage (the default) makes MOR match the spec; ObserveOnly reads
