@@ -204,9 +204,10 @@ func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners 
 	row := Row{Namespace: r.Namespace, Kind: "LocationRule", Name: r.Name}
 	var detail string
 	row.Action, detail = statusAction(r.Generation, r.Status.ResourceStatus)
+	clash := conflict(r, owners)
 	switch {
-	case row.Action != ActionBlocked && conflict(r, owners) != "":
-		row.Action, detail = ActionBlocked, conflict(r, owners)
+	case row.Action != ActionBlocked && clash != "":
+		row.Action, detail = ActionBlocked, clash
 	case row.Action == ActionCreate && r.Spec.RuleID != nil:
 		row.Action, detail = ActionBlocked, fmt.Sprintf("adopted rule %d is not in MOR; an adopted rule is not re-created", *r.Spec.RuleID)
 	case row.Action == ActionCreate:
