@@ -30,10 +30,10 @@ type phase struct {
 }
 
 type results struct {
-	Config      config  `json:"config"`
-	Phases      []phase `json:"phases"`
-	MORFloor    float64 `json:"morFloorSeconds"`
-	K8sFloor    float64 `json:"k8sFloorSeconds"` // no client-side budget: the API server's pace
+	Config   config  `json:"config"`
+	Phases   []phase `json:"phases"`
+	MORFloor float64 `json:"morFloorSeconds"`
+	K8sFloor float64 `json:"k8sFloorSeconds"` // no client-side budget: the API server's pace
 	// K8sThrottled is the same Kubernetes floor with a client budget of 50/s, burst 100
 	// (the manager's default until it relied on API Priority and Fairness).
 	K8sThrottled float64 `json:"k8sFloorThrottledSeconds"`
