@@ -58,7 +58,7 @@ func reportedDrift(obj observeOnly, drift []v1alpha1.FieldDrift) (fields []strin
 
 // requireMethod stalls, without calling it, a resource whose MOR lacks method: the
 // version is the one the MorServer's probe recorded (unknown until then: MOR answers).
-func requireMethod(ctx context.Context, c client.Reader, obj managed.Resource, method string) error {
+func requireMethod(ctx context.Context, c client.Reader, obj managed.Resource, method *mor.Method) error {
 	var server v1alpha1.MorServer
 	if err := c.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.ServerName()}, &server); err != nil {
 		return nil // connecting reports a missing server

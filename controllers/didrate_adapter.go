@@ -50,7 +50,7 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 	if err := ownership(ctx, e.client, "DIDRate", e.did, &v1alpha1.DIDRateList{}, didRateClaims(e.did)); err != nil {
 		return managed.Observation{}, err
 	}
-	if err := requireMethod(ctx, e.client, e.did, "did_rates_details_get"); err != nil {
+	if err := requireMethod(ctx, e.client, e.did, mor.DIDRatesDetailsGet); err != nil {
 		return managed.Observation{}, err
 	}
 	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
@@ -64,7 +64,7 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 }
 
 func (e *didRateExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.did, "did_rates_details_update"); err != nil {
+	if err := requireMethod(ctx, e.client, e.did, mor.DIDRatesDetailsUpdate); err != nil {
 		return err
 	}
 	return e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))

@@ -10,13 +10,14 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-const (
-	didGet    = "did_rates_details_get"
-	didUpdate = "did_rates_details_update"
+var (
+	didGet    = mor.DIDRatesDetailsGet.Name()
+	didUpdate = mor.DIDRatesDetailsUpdate.Name()
 )
 
 func newDIDRate(did int64) *v1alpha1.DIDRate {

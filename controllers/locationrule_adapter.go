@@ -226,7 +226,7 @@ func (e *locationRuleExternal) Create(ctx context.Context) error {
 }
 
 func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.rule, "location_rule_update"); err != nil {
+	if err := requireMethod(ctx, e.client, e.rule, mor.LocationRuleUpdate); err != nil {
 		return err
 	}
 	sent := mor.Only(e.params.Fields(), diff)

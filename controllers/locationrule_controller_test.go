@@ -11,15 +11,16 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-const (
-	ruleCreate = "location_rule_create"
-	ruleUpdate = "location_rule_update"
-	ruleDelete = "location_rule_delete"
-	ruleList   = "location_rules_get" // polls read the location's shared listing
+var (
+	ruleCreate = mor.LocationRuleCreate.Name()
+	ruleUpdate = mor.LocationRuleUpdate.Name()
+	ruleDelete = mor.LocationRuleDelete.Name()
+	ruleList   = mor.LocationRulesGet.Name() // polls read the location's shared listing
 )
 
 func newLocationRule(name string) *v1alpha1.LocationRule {

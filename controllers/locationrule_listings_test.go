@@ -10,6 +10,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
@@ -41,7 +42,7 @@ func TestLocationRuleListingShared(t *testing.T) {
 
 	before := r.mor.snapshot()
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 2}), "one listing per location for 80 rules")
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 2}), "one listing per location for 80 rules")
 
 	// a create and an update of ours are written through: nobody re-lists
 	before = r.mor.snapshot()
@@ -61,13 +62,13 @@ func TestLocationRuleListingShared(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Diff).To(BeEmpty(), "the update is in the shared listing")
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rule_create": 1, "location_rule_update": 1}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRuleCreate.Name(): 1, mor.LocationRuleUpdate.Name(): 1}))
 
 	// a poll interval later, each location is listed again, once
 	clock = clock.Add(11 * time.Minute)
 	before = r.mor.snapshot()
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 2}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 2}))
 
 	// with the create-pending record, identity is looked up in a listing made now
 	before = r.mor.snapshot()
@@ -76,5 +77,5 @@ func TestLocationRuleListingShared(t *testing.T) {
 	obs, err = mustConnect(t, managed.Kind[*v1alpha1.LocationRule](kind), pending).Observe(context.Background())
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Exists).To(BeTrue())
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 1}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 1}))
 }

@@ -658,7 +658,7 @@ func TestReconcileAnnotationOtherThanTrueDoesNotPause(t *testing.T) {
 }
 
 func TestReconcileErrorClasses(t *testing.T) {
-	const method = "location_rule_get"
+	method := mor.LocationRuleGet
 	transient := &mor.Error{Class: mor.Transient, Method: method, Err: errors.New("dial tcp 10.0.0.1:443: connection refused")}
 	for _, tc := range []struct {
 		name  string
@@ -781,7 +781,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name: "update rejected",
 			setup: func(h *harness) {
 				h.ext.obs = managed.Observation{Exists: true, Diff: []string{"tariff_id"}}
-				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_update", Text: "Tariff was not found"}
+				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleUpdate, Text: "Tariff was not found"}
 			},
 			calls:         []string{"Observe", "Update"},
 			stalledReason: verdict.ReasonRejected,
@@ -794,7 +794,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name: "create rejected",
 			setup: func(h *harness) {
 				h.ext.obs = managed.Observation{Exists: false}
-				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique",
+				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleCreate, Text: "Rule must be unique",
 					Details: []string{"Conflicts with rule 12"}}
 			},
 			calls:         []string{"Observe", "Create"},
@@ -846,7 +846,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 func TestReconcileWarningPerDistinctMessage(t *testing.T) {
 	h := newHarness(t, rule())
 	rejected := func(text string) error {
-		return &mor.Error{Class: mor.Rejected, Method: "location_rule_get", Text: text}
+		return &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleGet, Text: text}
 	}
 
 	h.ext.observeErr = rejected("Tariff was not found")
@@ -900,7 +900,7 @@ func TestReconcileDeletion(t *testing.T) {
 			name:          "Delete fails transiently: finalizer kept, backoff",
 			opts:          []option{withFinalizers(testFinalizer)},
 			kindFinalizer: testFinalizer,
-			deleteErr:     &mor.Error{Class: mor.Transient, Method: "location_rule_delete", Err: errors.New("timeout")},
+			deleteErr:     &mor.Error{Class: mor.Transient, Method: mor.LocationRuleDelete, Err: errors.New("timeout")},
 			calls:         []string{"Delete"},
 			wantErr:       true,
 		},
@@ -908,7 +908,7 @@ func TestReconcileDeletion(t *testing.T) {
 			name:          "Delete rejected: finalizer kept, Stalled",
 			opts:          []option{withFinalizers(testFinalizer)},
 			kindFinalizer: testFinalizer,
-			deleteErr:     &mor.Error{Class: mor.Rejected, Method: "location_rule_delete", Text: "Rule is in use"},
+			deleteErr:     &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleDelete, Text: "Rule is in use"},
 			calls:         []string{"Delete"},
 			wantStalled:   verdict.ReasonRejected,
 		},
@@ -1104,8 +1104,8 @@ func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
 		err  error
 		kept bool
 	}{
-		{name: "refused", err: &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}},
-		{name: "timed out: it may exist", err: &mor.Error{Class: mor.Transient, Method: "location_rule_create", Err: context.DeadlineExceeded}, kept: true},
+		{name: "refused", err: &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleCreate, Text: "Rule must be unique"}},
+		{name: "timed out: it may exist", err: &mor.Error{Class: mor.Transient, Method: mor.LocationRuleCreate, Err: context.DeadlineExceeded}, kept: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, rule())
@@ -1128,7 +1128,7 @@ func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
 // slow authentication retry.
 func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
 	h := newHarness(t, rule())
-	h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: "location_rule_get", Text: "Incorrect hash", RetryAfter: 4 * time.Second}
+	h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: mor.LocationRuleGet, Text: "Incorrect hash", RetryAfter: 4 * time.Second}
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))

@@ -135,7 +135,7 @@ func newHTTPClient(cfg Config, timeout time.Duration, burst int) (*http.Client, 
 // waiting, passes the authentication hold and the Gate, POSTs params with u and hash as
 // a form to <BaseURL>/api/<method>, and reads the answer. Every error is an *Error with
 // Method set and no secret in it.
-func (c *Client) call(ctx context.Context, method string, params Fields) (*envelope, error) {
+func (c *Client) call(ctx context.Context, method *Method, params Fields) (*envelope, error) {
 	return c.callPage(ctx, method, params, false)
 }
 
@@ -143,16 +143,13 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 // A write follows the read that decided it (the loop observes first); deferring it
 // would cost that read again, and a deferred create would need a fresh listing before
 // it may be sent. At most one write per worker overdraws the budget.
-func (c *Client) write(ctx context.Context, method string, params Fields) (*envelope, error) {
+func (c *Client) write(ctx context.Context, method *Method, params Fields) (*envelope, error) {
 	return c.callPage(ctx, method, params, true)
 }
 
 // callPage is call; borrow (a further page of a listing under way, or a write) takes
 // from the budget rather than being deferred.
-func (c *Client) callPage(ctx context.Context, method string, params Fields, borrow bool) (*envelope, error) {
-	if !knownMethod(method) {
-		return nil, &Error{Class: Rejected, Method: method, Err: errors.New("method not supported by this client")}
-	}
+func (c *Client) callPage(ctx context.Context, method *Method, params Fields, borrow bool) (*envelope, error) {
 	if held := c.auth.held(method, c.now()); held != nil {
 		return nil, held
 	}
@@ -176,7 +173,7 @@ func (c *Client) callPage(ctx context.Context, method string, params Fields, bor
 }
 
 // send signs and sends one request, and records what MOR's answer says of our key.
-func (c *Client) send(ctx context.Context, method string, params Fields) (*envelope, error) {
+func (c *Client) send(ctx context.Context, method *Method, params Fields) (*envelope, error) {
 	hash := Sign(method, params, c.key)
 	form := make(url.Values, len(params)+2)
 	for k, v := range params {
@@ -213,15 +210,15 @@ func (c *Client) send(ctx context.Context, method string, params Fields) (*envel
 	return env, nil
 }
 
-func (c *Client) observe(method, outcome string, start time.Time) {
+func (c *Client) observe(method *Method, outcome string, start time.Time) {
 	if c.observer != nil {
-		c.observer(method, outcome, c.now().Sub(start))
+		c.observer(method.name, outcome, c.now().Sub(start))
 	}
 }
 
 // post sends the form and interprets the HTTP answer.
-func (c *Client) post(ctx context.Context, method string, form url.Values) (*envelope, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+method, strings.NewReader(form.Encode()))
+func (c *Client) post(ctx context.Context, method *Method, form url.Values) (*envelope, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+method.name, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, &Error{Class: Transient, Err: err}
 	}

@@ -23,7 +23,7 @@ type Gate interface {
 // listing under way, a write) takes the token even when it is not there yet: its cost
 // delays the calls after it instead. The returned func gives the token back when the
 // call is not sent after all.
-func (c *Client) admit(method string, borrow bool) (giveBack func(), err error) {
+func (c *Client) admit(method *Method, borrow bool) (giveBack func(), err error) {
 	now := c.now()
 	r := c.limiter.ReserveN(now, 1)
 	if !r.OK() {
@@ -51,6 +51,6 @@ const maxRefillJitter = 10 * time.Second
 // Probe makes one signed system_version_get past the Gate, the rate limit and the
 // authentication hold: the gate's own check of a server it holds calls from.
 func (c *Client) Probe(ctx context.Context) error {
-	_, err := c.send(ctx, methodSystemVersionGet, nil)
+	_, err := c.send(ctx, SystemVersionGet, nil)
 	return err
 }

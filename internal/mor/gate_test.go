@@ -117,7 +117,7 @@ func TestGate(t *testing.T) {
 			t.Errorf("sent %d, err %v, verdict %+v", len(srv.seen()), err, verdict.Of(err))
 		}
 		var e *Error
-		if !errors.As(err, &e) || e.Method != methodSystemVersionGet {
+		if !errors.As(err, &e) || e.Method != SystemVersionGet {
 			t.Errorf("err %v has no *Error with the method", err)
 		}
 	})

@@ -41,7 +41,7 @@ func (c Class) String() string {
 // transport faults); Err is the underlying cause, already free of secrets.
 type Error struct {
 	Class      Class
-	Method     string
+	Method     *Method // nil in a hand-made Error
 	Text       string
 	Details    []string      // sibling <message> elements, when MOR sends them
 	RetryAfter time.Duration // from a 429/503 Retry-After header, else 0
