@@ -22,9 +22,10 @@ all: build
 ##@ Development
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
+manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers, and the Argo CD health checks of their kinds.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	sed 's/^kind: ClusterRole$$/kind: Role/' config/rbac/role.yaml > config/namespaced/role/role.yaml
+	go run ./hack/argocdhealth
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
