@@ -4,28 +4,27 @@ import (
 	"context"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
-	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Servers hands out the MOR client of the MorServer namespace/name, or an error with a
-// verdict (package verdict) when a person must fix the server or its Secret.
-// *connection.Resolver implements it.
+// Servers hands out the connection to the MorServer namespace/name (its client, identity,
+// UID and version, read once), or an error with a verdict (package verdict) when a
+// person must fix the server or its Secret. *connection.Resolver implements it.
 type Servers interface {
-	Resolve(ctx context.Context, namespace, name string) (*mor.Client, error)
+	Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error)
 }
 
-// connect resolves obj's MorServer and builds the External on its client.
+// connect resolves obj's MorServer once and builds the External on that connection.
 func connect[R managed.Resource](ctx context.Context, servers Servers, obj R,
-	build func(api *mor.Client) managed.External) (managed.External, error) {
-	api, err := servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
+	build func(conn *connection.Connection) managed.External) (managed.External, error) {
+	conn, err := servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
 	if err != nil {
 		return nil, err
 	}
-	return build(api), nil
+	return build(conn), nil
 }
 
 // observeOnly is what reportedDrift needs of a resource.
@@ -58,14 +57,10 @@ func reportedDrift(obj observeOnly, drift []v1alpha1.FieldDrift) (fields []strin
 
 // requireMethod stalls, without calling it, a resource whose MOR lacks method: the
 // version is the one the MorServer's probe recorded (unknown until then: MOR answers).
-func requireMethod(ctx context.Context, c client.Reader, obj managed.Resource, method *mor.Method) error {
-	var server v1alpha1.MorServer
-	if err := c.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.ServerName()}, &server); err != nil {
-		return nil // connecting reports a missing server
-	}
-	if ok, needed := mor.Supports(server.Status.Version, method); !ok {
+func requireMethod(conn *connection.Connection, method *mor.Method) error {
+	if ok, needed := mor.Supports(conn.Version, method); !ok {
 		return verdict.Stalled(verdict.ReasonUnsupportedByServer,
-			"MorServer %q reports MOR %s, which lacks %s: it needs MOR %s or later", server.Name, server.Status.Version, method, needed)
+			"MorServer %q reports MOR %s, which lacks %s: it needs MOR %s or later", conn.Server, conn.Version, method, needed)
 	}
 	return nil
 }

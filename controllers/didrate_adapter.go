@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,13 +30,14 @@ type didRateAdapter struct {
 func (didRateAdapter) Name() string           { return "DIDRate" }
 func (didRateAdapter) New() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} }
 func (a didRateAdapter) Connect(ctx context.Context, d *v1alpha1.DIDRate) (managed.External, error) {
-	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
-		return &didRateExternal{did: d, api: api, params: mor.ParamsOf(&d.Spec), client: a.client}
+	return connect(ctx, a.servers, d, func(conn *connection.Connection) managed.External {
+		return &didRateExternal{did: d, conn: conn, api: conn.Client, params: mor.ParamsOf(&d.Spec), client: a.client}
 	})
 }
 
 type didRateExternal struct {
 	client client.Reader
+	conn   *connection.Connection
 	did    *v1alpha1.DIDRate
 	api    didRateAPI
 	params *mor.Params
@@ -47,10 +49,10 @@ func didRateClaims(o client.Object) []string {
 }
 
 func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.client, "DIDRate", e.did, &v1alpha1.DIDRateList{}, didRateClaims(e.did)); err != nil {
+	if err := ownership(ctx, e.client, e.conn, "DIDRate", e.did, &v1alpha1.DIDRateList{}, didRateClaims(e.did)); err != nil {
 		return managed.Observation{}, err
 	}
-	if err := requireMethod(ctx, e.client, e.did, mor.DIDRatesDetailsGet); err != nil {
+	if err := requireMethod(e.conn, mor.DIDRatesDetailsGet); err != nil {
 		return managed.Observation{}, err
 	}
 	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
@@ -64,7 +66,7 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 }
 
 func (e *didRateExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.did, mor.DIDRatesDetailsUpdate); err != nil {
+	if err := requireMethod(e.conn, mor.DIDRatesDetailsUpdate); err != nil {
 		return err
 	}
 	return e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))

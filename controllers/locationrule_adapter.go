@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -42,8 +43,8 @@ func (locationRuleAdapter) Name() string                { return "LocationRule" 
 func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
 func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
 func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
-	return connect(ctx, a.servers, r, func(api *mor.Client) managed.External {
-		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec), client: a.client, listings: a.listings}
+	return connect(ctx, a.servers, r, func(conn *connection.Connection) managed.External {
+		return &locationRuleExternal{rule: r, conn: conn, api: conn.Client, params: mor.ParamsOf(&r.Spec), client: a.client, listings: a.listings}
 	})
 }
 
@@ -60,6 +61,7 @@ var identity = []struct {
 
 type locationRuleExternal struct {
 	client   client.Reader
+	conn     *connection.Connection
 	listings *ruleListings
 	rule     *v1alpha1.LocationRule
 	api      locationRuleAPI
@@ -90,7 +92,7 @@ func locationRuleClaims(o client.Object) []string {
 }
 
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.client, "LocationRule", e.rule, &v1alpha1.LocationRuleList{}, locationRuleClaims(e.rule)); err != nil {
+	if err := ownership(ctx, e.client, e.conn, "LocationRule", e.rule, &v1alpha1.LocationRuleList{}, locationRuleClaims(e.rule)); err != nil {
 		return managed.Observation{}, err
 	}
 	got, err := e.find(ctx)
@@ -226,7 +228,7 @@ func (e *locationRuleExternal) Create(ctx context.Context) error {
 }
 
 func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.rule, mor.LocationRuleUpdate); err != nil {
+	if err := requireMethod(e.conn, mor.LocationRuleUpdate); err != nil {
 		return err
 	}
 	sent := mor.Only(e.params.Fields(), diff)

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
@@ -43,14 +43,15 @@ func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults
 	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
 		interval = max(d.Spec.ReapplyInterval.Duration, a.minInterval)
 	}
-	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
-		return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: mor.ParamsOf(&d.Spec), interval: interval}
+	return connect(ctx, a.servers, d, func(conn *connection.Connection) managed.External {
+		return &morDefaultsExternal{adapter: a, defaults: d, conn: conn, api: conn.Client, params: mor.ParamsOf(&d.Spec), interval: interval}
 	})
 }
 
 type morDefaultsExternal struct {
 	adapter        morDefaultsAdapter
 	defaults       *v1alpha1.MorDefaults
+	conn           *connection.Connection
 	api            morDefaultsAPI
 	params         *mor.Params
 	interval       time.Duration
@@ -60,13 +61,10 @@ type morDefaultsExternal struct {
 }
 
 func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.adapter.client, "MorDefaults", e.defaults, &v1alpha1.MorDefaultsList{}, morDefaultsClaims(e.defaults)); err != nil {
+	if err := ownership(ctx, e.adapter.client, e.conn, "MorDefaults", e.defaults, &v1alpha1.MorDefaultsList{}, morDefaultsClaims(e.defaults)); err != nil {
 		return managed.Observation{}, err
 	}
-	fp, err := e.fingerprint(ctx)
-	if err != nil {
-		return managed.Observation{}, err
-	}
+	fp := e.fingerprint()
 	e.fingerprintNow = fp
 	st := &e.defaults.Status
 	if st.AppliedFingerprint == fp && st.LastAppliedTime != nil {
@@ -111,17 +109,13 @@ func morDefaultsClaims(client.Object) []string { return []string{"the Default Us
 
 // fingerprint is the SHA-256 of the target server and the canonical parameter set,
 // never the key.
-func (e *morDefaultsExternal) fingerprint(ctx context.Context) (string, error) {
-	var server v1alpha1.MorServer
-	if err := e.adapter.client.Get(ctx, types.NamespacedName{Namespace: e.defaults.Namespace, Name: e.defaults.ServerName()}, &server); err != nil {
-		return "", err
-	}
+func (e *morDefaultsExternal) fingerprint() string {
 	h := sha256.New()
-	for _, s := range []string{string(server.UID), server.Spec.URL, server.Spec.Username} {
+	for _, s := range []string{string(e.conn.UID), e.conn.Identity.URL, e.conn.Identity.Username} {
 		h.Write([]byte(s + "\n"))
 	}
 	for _, k := range e.allParams() {
 		h.Write([]byte(k + "=" + e.params.Fields()[k] + "\n"))
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
-	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=morservers,verbs=get;list;watch
@@ -23,8 +23,8 @@ type morServerAdapter struct{ servers Servers }
 func (morServerAdapter) Name() string             { return "MorServer" }
 func (morServerAdapter) New() *v1alpha1.MorServer { return &v1alpha1.MorServer{} }
 func (a morServerAdapter) Connect(ctx context.Context, s *v1alpha1.MorServer) (managed.External, error) {
-	return connect(ctx, a.servers, s, func(api *mor.Client) managed.External {
-		return &morServerExternal{server: s, api: api}
+	return connect(ctx, a.servers, s, func(conn *connection.Connection) managed.External {
+		return &morServerExternal{server: s, api: conn.Client}
 	})
 }
 

@@ -26,7 +26,7 @@ func TestMorServerAdapter(t *testing.T) {
 		stalled string
 	}{
 		{name: "the probe records MOR's version", servers: r.servers(), version: "X17"},
-		{name: "a wrong key: MOR refuses who we are", servers: staticServers{api: wrongKey}, stalled: verdict.ReasonAuthenticationFailed},
+		{name: "a wrong key: MOR refuses who we are", servers: staticServers{api: wrongKey, c: r.c, url: r.baseURL}, stalled: verdict.ReasonAuthenticationFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
@@ -98,13 +99,24 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	return r
 }
 
-// servers answers the rig's one client for every MorServer.
-func (r *rig) servers() Servers { return staticServers{api: r.api} }
+// servers answers the rig's one client for every MorServer, with what the fake client
+// holds of that MorServer (its identity, UID and version), or the simulator's identity
+// when it holds none.
+func (r *rig) servers() Servers { return staticServers{api: r.api, c: r.c, url: r.baseURL} }
 
-type staticServers struct{ api *mor.Client }
+type staticServers struct {
+	api *mor.Client
+	c   client.Reader
+	url string
+}
 
-func (s staticServers) Resolve(context.Context, string, string) (*mor.Client, error) {
-	return s.api, nil
+func (s staticServers) Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error) {
+	conn := &connection.Connection{Client: s.api, Server: name, Identity: connection.Identity{URL: s.url, Username: "admin"}}
+	var server v1alpha1.MorServer
+	if err := s.c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &server); err == nil {
+		conn.UID, conn.Identity, conn.Version = server.UID, connection.IdentityOf(&server), server.Status.Version
+	}
+	return conn, nil
 }
 
 // Adapter constructors, for tables and benchmarks.

@@ -243,7 +243,9 @@ func deletedOnly() predicate.Predicate {
 // shard's" is remembered a while: a shard started beside thousands of other shards'
 // resources reads each foreign server once, not once per resource. (A server relabelled
 // into this shard enters its cache, which is looked at first.) An API error skips
-// nothing and decides nothing: the reconcile is retried.
+// nothing and decides nothing: the reconcile is retried. This is the one read of the
+// MorServer outside its connection: it comes before the loop, which for another shard's
+// resource must not start at all.
 func inShard[T managed.Resource](cached, live client.Reader, selector labels.Selector) func(context.Context, T) (bool, error) {
 	foreign := utilcache.NewLRUExpireCache(4096)
 	return func(ctx context.Context, obj T) (bool, error) {

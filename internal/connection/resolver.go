@@ -49,14 +49,25 @@ type cachedClient struct {
 	client  *mor.Client
 }
 
-// Resolve returns the client for the MorServer namespace/name. Problems a person must
-// fix are returned as *verdict.StalledError.
-func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Client, error) {
+// Resolve reads the MorServer namespace/name once and returns the connection to it:
+// its client (cached per server) and the server's identity, UID and version. Problems a
+// person must fix are returned as *verdict.StalledError.
+func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*Connection, error) {
 	key := types.NamespacedName{Namespace: namespace, Name: name}
 	server, err := readServer(ctx, r.Servers, key)
 	if err != nil {
 		return nil, err
 	}
+	c, err := r.client(ctx, key, server)
+	if err != nil {
+		return nil, err
+	}
+	return connectionTo(server, c), nil
+}
+
+// client returns the server's cached client, or builds one when the server's spec or
+// a Secret it reads changed.
+func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) (*mor.Client, error) {
 	if c := r.reusable(ctx, key, server); c != nil {
 		return c, nil
 	}
@@ -64,7 +75,7 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 	if err != nil {
 		return nil, err
 	}
-	cfg.Observer = metrics.RequestObserver(namespace + "/" + name)
+	cfg.Observer = metrics.RequestObserver(key.String())
 	version := clientVersion(server, versions)
 
 	r.mu.Lock()
@@ -76,7 +87,7 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 	cfg.Gate = newGate(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
 	c, err = mor.New(cfg)
 	if err != nil {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
 	}
 	if r.clients == nil {
 		r.clients = map[types.NamespacedName]cachedClient{}

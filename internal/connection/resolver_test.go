@@ -53,10 +53,13 @@ func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	first, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(secretReads).To(Equal(1))
+	g.Expect(first.Server).To(Equal("default"))
+	g.Expect(first.UID).To(BeEquivalentTo("u1"))
+	g.Expect(first.Identity).To(Equal(connection.Identity{URL: "https://mor.example", Username: "admin"}))
 
 	again, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(again).To(BeIdenticalTo(first))
+	g.Expect(again.Client).To(BeIdenticalTo(first.Client))
 	g.Expect(secretReads).To(Equal(1), "unchanged Secret: its data is not read again")
 
 	s := &corev1.Secret{}
@@ -65,7 +68,7 @@ func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	g.Expect(c.Update(ctx, s)).To(Succeed())
 	rotated, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(rotated).NotTo(BeIdenticalTo(first))
+	g.Expect(rotated.Client).NotTo(BeIdenticalTo(first.Client))
 	g.Expect(secretReads).To(Equal(2))
 }
 
