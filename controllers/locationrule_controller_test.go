@@ -164,7 +164,10 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 		lr.Status = v1alpha1.LocationRuleStatus{}
 		return k8s.Status().Update(context.Background(), lr)
 	}, testTimeout).Should(Succeed())
-	f.update(lr, func() { lr.Annotations = pending })
+	// the operator's own record wakes no one; a restart (here: another annotation) does
+	f.update(lr, func() {
+		lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: pending[v1alpha1.AnnotationCreatePending], "test/wake": "1"}
+	})
 	f.g.Eventually(func() *int64 {
 		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
 		return lr.Status.RuleID
