@@ -18,6 +18,15 @@ func mustConnect[T managed.Resource](t *testing.T, kind managed.Kind[T], obj T) 
 	return ext
 }
 
+// ownAndObserve takes the loop's ownership step for obj, connected through ext, and
+// then observes.
+func ownAndObserve[T managed.Resource](kind managed.Kind[T], obj T, ext managed.External) (managed.Observation, error) {
+	if err := kind.(managed.Owning[T]).Owns(context.Background(), obj, ext); err != nil {
+		return managed.Observation{}, err
+	}
+	return ext.Observe(context.Background())
+}
+
 // stalledReason is the Stalled reason err's verdict gives ("" when none).
 func stalledReason(err error) string {
 	if err == nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -15,16 +14,6 @@ import (
 // person must fix the server or its Secret. *connection.Resolver implements it.
 type Servers interface {
 	Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error)
-}
-
-// connect resolves obj's MorServer once and builds the External on that connection.
-func connect[R managed.Resource](ctx context.Context, servers Servers, obj R,
-	build func(conn *connection.Connection) managed.External) (managed.External, error) {
-	conn, err := servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
-	if err != nil {
-		return nil, err
-	}
-	return build(conn), nil
 }
 
 // observeOnly is what reportedDrift needs of a resource.

@@ -8,12 +8,13 @@ import (
 	"slices"
 	"strconv"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;patch
@@ -32,20 +33,24 @@ type locationRuleAPI interface {
 	DeleteLocationRule(ctx context.Context, ruleID int64) error
 }
 
-// locationRuleAdapter creates, keeps equal and deletes one localization rule.
-type locationRuleAdapter struct {
-	servers  Servers
-	client   client.Reader
-	listings *ruleListings
+// locationRuleKind: a LocationRule creates, keeps equal and deletes one localization
+// rule.
+var locationRuleKind = &descriptor[*v1alpha1.LocationRule]{
+	name:       "LocationRule",
+	newObj:     func() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} },
+	newList:    func() client.ObjectList { return &v1alpha1.LocationRuleList{} },
+	usesServer: true,
+	claims:     locationRuleClaims,
+	finalizer:  locationRuleFinalizer,
+	adapter: func(opts Options) adapter[*v1alpha1.LocationRule] {
+		return locationRuleAdapter{listings: newRuleListings(opts.PollInterval)}
+	},
 }
 
-func (locationRuleAdapter) Name() string                { return "LocationRule" }
-func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
-func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
-func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
-	return connect(ctx, a.servers, r, func(conn *connection.Connection) managed.External {
-		return &locationRuleExternal{rule: r, conn: conn, api: conn.Client, params: mor.ParamsOf(&r.Spec), client: a.client, listings: a.listings}
-	})
+type locationRuleAdapter struct{ listings *ruleListings }
+
+func (a locationRuleAdapter) connect(_ context.Context, r *v1alpha1.LocationRule, conn *connection.Connection) managed.External {
+	return &locationRuleExternal{onServer: onServer{conn}, rule: r, api: conn.Client, params: mor.ParamsOf(&r.Spec), listings: a.listings}
 }
 
 // identity is what a rule the operator created is recognised by when its id was lost
@@ -60,8 +65,7 @@ var identity = []struct {
 }
 
 type locationRuleExternal struct {
-	client   client.Reader
-	conn     *connection.Connection
+	onServer
 	listings *ruleListings
 	rule     *v1alpha1.LocationRule
 	api      locationRuleAPI
@@ -70,8 +74,7 @@ type locationRuleExternal struct {
 
 // locationRuleClaims: the rule a LocationRule writes, by id once known, and — for one
 // that creates its rule — by identity in its location.
-func locationRuleClaims(o client.Object) []string {
-	r := o.(*v1alpha1.LocationRule)
+func locationRuleClaims(r *v1alpha1.LocationRule) []string {
 	var claims []string
 	if id := r.Spec.RuleID; id != nil {
 		return []string{fmt.Sprintf("rule %d", *id)}
@@ -92,9 +95,6 @@ func locationRuleClaims(o client.Object) []string {
 }
 
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.client, e.conn, "LocationRule", e.rule, &v1alpha1.LocationRuleList{}, locationRuleClaims(e.rule)); err != nil {
-		return managed.Observation{}, err
-	}
 	got, err := e.find(ctx)
 	if err != nil || got == nil {
 		return managed.Observation{}, err

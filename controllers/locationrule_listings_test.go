@@ -29,8 +29,8 @@ func TestLocationRuleListingShared(t *testing.T) {
 		}
 	})
 	clock := time.Now()
-	kind := locationRules(r).(locationRuleAdapter)
-	kind.listings.now = func() time.Time { return clock }
+	kind := locationRules(r).(managedKind[*v1alpha1.LocationRule])
+	kind.adapter.(locationRuleAdapter).listings.now = func() time.Time { return clock }
 	observeAll := func() {
 		for i := int64(100); i < 100+2*perLocation; i++ {
 			lr := locationRule(v1alpha1.LocationRuleSpec{LocationID: 1 + i%2, RuleID: ptrTo(i)}, nil)

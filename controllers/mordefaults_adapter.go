@@ -24,34 +24,39 @@ type morDefaultsAPI interface {
 	UpdateConflines(ctx context.Context, params mor.Fields) error
 }
 
-// morDefaultsAdapter applies MOR's Default User/Device settings. MOR cannot read them
-// back, so it applies when the fingerprint of (server, parameters) changes, and again
-// every re-apply interval. It is never created or deleted in MOR, only applied.
+// morDefaultsKind: a MorDefaults applies MOR's Default User/Device settings. MOR cannot
+// read them back, so it applies when the fingerprint of (server, parameters) changes,
+// and again every re-apply interval. It is never created or deleted in MOR, only
+// applied.
+var morDefaultsKind = &descriptor[*v1alpha1.MorDefaults]{
+	name:       "MorDefaults",
+	newObj:     func() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} },
+	newList:    func() client.ObjectList { return &v1alpha1.MorDefaultsList{} },
+	usesServer: true,
+	claims:     morDefaultsClaims,
+	adapter: func(opts Options) adapter[*v1alpha1.MorDefaults] {
+		return morDefaultsAdapter{reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
+	},
+}
+
 type morDefaultsAdapter struct {
-	servers         Servers
-	client          client.Reader
 	reapplyInterval time.Duration
 	// minInterval floors spec.reapplyInterval (the manager's --min-poll-interval), so one
 	// MorDefaults cannot send conflines_update every few milliseconds.
 	minInterval time.Duration
 }
 
-func (morDefaultsAdapter) Name() string               { return "MorDefaults" }
-func (morDefaultsAdapter) New() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} }
-func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults) (managed.External, error) {
+func (a morDefaultsAdapter) connect(_ context.Context, d *v1alpha1.MorDefaults, conn *connection.Connection) managed.External {
 	interval := a.reapplyInterval
 	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
 		interval = max(d.Spec.ReapplyInterval.Duration, a.minInterval)
 	}
-	return connect(ctx, a.servers, d, func(conn *connection.Connection) managed.External {
-		return &morDefaultsExternal{adapter: a, defaults: d, conn: conn, api: conn.Client, params: mor.ParamsOf(&d.Spec), interval: interval}
-	})
+	return &morDefaultsExternal{onServer: onServer{conn}, defaults: d, api: conn.Client, params: mor.ParamsOf(&d.Spec), interval: interval}
 }
 
 type morDefaultsExternal struct {
-	adapter        morDefaultsAdapter
+	onServer
 	defaults       *v1alpha1.MorDefaults
-	conn           *connection.Connection
 	api            morDefaultsAPI
 	params         *mor.Params
 	interval       time.Duration
@@ -61,9 +66,6 @@ type morDefaultsExternal struct {
 }
 
 func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.adapter.client, e.conn, "MorDefaults", e.defaults, &v1alpha1.MorDefaultsList{}, morDefaultsClaims(e.defaults)); err != nil {
-		return managed.Observation{}, err
-	}
 	fp := e.fingerprint()
 	e.fingerprintNow = fp
 	st := &e.defaults.Status
@@ -105,7 +107,9 @@ func (e *morDefaultsExternal) allParams() []string {
 }
 
 // morDefaultsClaims: a MOR has one set of Default User/Device settings per user.
-func morDefaultsClaims(client.Object) []string { return []string{"the Default User/Device settings"} }
+func morDefaultsClaims(*v1alpha1.MorDefaults) []string {
+	return []string{"the Default User/Device settings"}
+}
 
 // fingerprint is the SHA-256 of the target server and the canonical parameter set,
 // never the key.

@@ -31,7 +31,7 @@ func TestMorServerAdapter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			s := &v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: rigNS}}
-			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerAdapter{servers: tc.servers}), s)
+			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerKind.kind(rigOptions, tc.servers, r.c)), s)
 			_, writes := ext.(managed.Updater)
 			g.Expect(writes).To(BeFalse(), "a MorServer is only probed")
 			obs, err := ext.Observe(context.Background())

@@ -59,21 +59,19 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	r.api = api
 
 	write := func() { r.k8sWrites.Add(1) }
-	serverRef := func(o client.Object) []string { return []string{o.(managed.Resource).ServerName()} }
 	for _, o := range objs {
 		o.SetNamespace(rigNS)
 	}
-	r.c = fake.NewClientBuilder().
+	b := fake.NewClientBuilder().
 		WithScheme(morscheme.New()).
 		WithObjects(objs...).
-		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
-		WithIndex(&v1alpha1.MorDefaults{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.DIDRate{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.LocationRule{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.MorDefaults{}, claimIndex, morDefaultsClaims).
-		WithIndex(&v1alpha1.DIDRate{}, claimIndex, didRateClaims).
-		WithIndex(&v1alpha1.LocationRule{}, claimIndex, locationRuleClaims).
-		WithInterceptorFuncs(interceptor.Funcs{
+		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{})
+	for _, k := range kinds {
+		for _, i := range k.indexes() {
+			b = b.WithIndex(i.obj, i.field, i.value)
+		}
+	}
+	r.c = b.WithInterceptorFuncs(interceptor.Funcs{
 			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
 				write()
 				return c.Create(ctx, o, opts...)
@@ -119,12 +117,20 @@ func (s staticServers) Resolve(ctx context.Context, namespace, name string) (*co
 	return conn, nil
 }
 
-// Adapter constructors, for tables and benchmarks.
-func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
-	return didRateAdapter{servers: r.servers(), client: r.c}
-}
+// rigOptions are the manager options the rig's kinds are built with.
+var rigOptions = Options{Options: managed.Options{PollInterval: 10 * time.Minute}}
+
+// Kinds on the rig, as the manager builds them, for tables and benchmarks.
+func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] { return didRateKind.kind(rigOptions, r.servers(), r.c) }
 func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
-	return locationRuleAdapter{servers: r.servers(), client: r.c, listings: newRuleListings(10 * time.Minute)}
+	return locationRuleKind.kind(rigOptions, r.servers(), r.c)
+}
+
+// kindWith is d's kind on the rig with the given adapter.
+func kindWith[T managed.Resource](r *rig, d *descriptor[T], a adapter[T]) managedKind[T] {
+	k := d.kind(rigOptions, r.servers(), r.c)
+	k.adapter = a
+	return k
 }
 
 // morCalls counts the MOR requests the client makes, by method, through its observer

@@ -78,6 +78,14 @@ type Kind[T Resource] interface {
 	Connect(ctx context.Context, obj T) (External, error)
 }
 
+// Owning is implemented by a Kind whose resources may claim the same external thing as
+// another resource: after connecting and before observing, the loop asks whether obj,
+// connected through ext, owns everything it claims; an error (a Conflict verdict) stops
+// the reconcile there. Ownership is the loop's step, so no External can forget it.
+type Owning[T Resource] interface {
+	Owns(ctx context.Context, obj T, ext External) error
+}
+
 // Finalizing is implemented by a Kind whose resources may hold something outside the
 // cluster to delete: the loop holds its finalizer while they exist. Kinds without it
 // need no external call on deletion.

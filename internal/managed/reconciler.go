@@ -1,5 +1,5 @@
-// Package managed is the reconcile loop every kind shares: connect, observe, create or
-// update only what differs, and record the outcome in status. It knows Kubernetes and
+// Package managed is the reconcile loop every kind shares: connect, check ownership,
+// observe, create or update only what differs, and record the outcome in status. It knows Kubernetes and
 // the External contract only; a kind says how it connects, observes, creates, updates
 // and deletes, and errors say what they mean through package verdict.
 package managed
@@ -127,7 +127,12 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
 
-	// 5. Observe.
+	// 5. Own, then observe.
+	if owning, ok := any(r.Kind).(Owning[T]); ok {
+		if err := owning.Owns(ctx, obj, ext); err != nil {
+			return r.fail(ctx, obj, ReasonUnavailable, err)
+		}
+	}
 	obs, err := ext.Observe(ctx)
 	if err != nil {
 		return r.fail(ctx, obj, ReasonUnavailable, err)

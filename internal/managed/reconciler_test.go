@@ -125,6 +125,7 @@ type fakeKind struct {
 	servers    *fakeServers
 	finalizer  string
 	connectErr error
+	ownsErr    error // Owns' answer: the loop's ownership step
 	connects   int
 	api        any
 }
@@ -147,6 +148,10 @@ func (k *fakeKind) Connect(ctx context.Context, obj *v1alpha1.LocationRule) (man
 	}
 	k.ext.obj = obj
 	return k.ext, nil
+}
+
+func (k *fakeKind) Owns(context.Context, *v1alpha1.LocationRule, managed.External) error {
+	return k.ownsErr
 }
 
 // fakeMOR is never called: the fake External does not use it. It only proves the
@@ -774,6 +779,18 @@ func TestReconcileErrorClasses(t *testing.T) {
 			stalledReason: verdict.ReasonConflict,
 			readyReason:   managed.ReasonUnavailable,
 			message:       "another MorDefaults manages this server",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "another resource owns what it claims: stopped before Observe",
+			setup: func(h *harness) {
+				h.kind.ownsErr = verdict.Stalled(verdict.ReasonConflict, "LocationRule \"older\" already manages rule 1")
+			},
+			calls:         nil,
+			stalledReason: verdict.ReasonConflict,
+			readyReason:   managed.ReasonUnavailable,
+			message:       "LocationRule \"older\" already manages rule 1",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
 		},
