@@ -162,7 +162,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 				e := ext.(*locationRuleExternal)
 				e.api = &renderedAs{locationRuleAPI: e.api, edit: tc.answer}
 			}
-			obs, err := ext.Observe(context.Background())
+			obs, err := observe(lr, ext)
 
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled == "" {
@@ -185,7 +185,7 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 	ext := mustConnect(t, locationRules(r), lr)
 
 	before := r.mor.snapshot()
-	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
+	g.Expect(create(lr, ext)).To(Succeed())
 	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRuleCreate.Name(): 1}), "MOR calls")
 	g.Expect(lr.Status.RuleID).NotTo(BeNil())
 	id := *lr.Status.RuleID
@@ -196,12 +196,12 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 
 	// drift one field behind our back: the update sends exactly that field
 	r.sim.Update(func(st *morsim.State) { st.Rules[id].Add = "00" })
-	obs, err := ext.Observe(context.Background())
+	obs, err := observe(lr, ext)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Diff).To(Equal([]string{"add"}))
 	g.Expect(obs.Drift).To(Equal([]v1alpha1.FieldDrift{{Field: "spec.add", Desired: "+370", Observed: "00"}}))
 	r.sim.ResetRequests()
-	g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+	g.Expect(update(lr, ext, obs.Diff)).To(Succeed())
 	reqs := r.sim.Requests()
 	g.Expect(reqs).To(HaveLen(1))
 	g.Expect(reqs[0].Method).To(Equal(mor.LocationRuleUpdate.Name()))
