@@ -238,36 +238,43 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) (manag
 	return managed.Learned{}, nil
 }
 
-// Delete removes the rule (deletionPolicy Orphan never gets here). A rule already gone
-// is success; an adopted rule that turned out to belong to another location is left
-// alone, as it was never ours.
+// Delete removes the rule (deletionPolicy Orphan never gets here). When there is no
+// rule of ours to remove — never created, already gone, or an adopted rule that turned
+// out to belong to another location (never ours) — it says so with
+// *managed.NothingToDelete.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
 	id := e.ruleID()
 	if id == nil {
 		if !managed.CreatePending(e.rule) {
-			return nil // never created anything: nothing of ours to delete
+			return &managed.NothingToDelete{Why: "it was never created"}
 		}
 		got, found, err := e.find(ctx) // the id may have been lost before it reached status
-		if err != nil || got == nil {
+		if err != nil {
 			return err
 		}
+		if got == nil {
+			return &managed.NothingToDelete{Why: "it was never created (the last create attempt left no rule in MOR)"}
+		}
 		id = found.ID
-	} else if e.rule.Spec.RuleID != nil {
-		got, err := e.api.GetLocationRule(ctx, *e.rule.Spec.RuleID)
+	} else if adopted := e.rule.Spec.RuleID; adopted != nil {
+		got, err := e.api.GetLocationRule(ctx, *adopted)
 		if mor.IsNotFound(err) {
-			return nil
+			return &managed.NothingToDelete{Why: fmt.Sprintf("adopted rule %d was already gone", *adopted)}
 		}
 		if err != nil {
 			return err
 		}
-		if got["location_id"] != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
-			return nil
+		if loc := got["location_id"]; loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
+			return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d belongs to location %s, not to spec.locationID %d: left alone", *adopted, loc, e.rule.Spec.LocationID)}
 		}
 	}
 	err := e.api.DeleteLocationRule(ctx, *id)
-	if err == nil || mor.IsNotFound(err) {
-		e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*id, 10), nil)
-		return nil
+	if err != nil && !mor.IsNotFound(err) {
+		return err
 	}
-	return err
+	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*id, 10), nil)
+	if err != nil {
+		return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d was already gone", *id)}
+	}
+	return nil
 }
