@@ -115,8 +115,8 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 	// 2. Paused: no external call at all, deletion included.
 	if obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true" {
 		msg := "reconciliation paused by annotation " + v1alpha1.AnnotationPaused
-		setReady(obj, false, ReasonPaused, msg)
-		setSynced(obj, false, ReasonReconcilePaused, msg)
+		setReady(obj, false, v1alpha1.ReasonPaused, msg)
+		setSynced(obj, false, v1alpha1.ReasonReconcilePaused, msg)
 		setStalled(obj, "", "")
 		return ctrl.Result{}, nil
 	}
@@ -132,19 +132,19 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 		if result, waiting := r.waitForArrival(obj, err); waiting {
 			return result, nil
 		}
-		return r.fail(ctx, obj, ReasonUnavailable, err)
+		return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 	}
 
 	// 5. Own, then observe.
 	if owning, ok := any(r.Kind).(Owning[T]); ok {
 		if err := owning.Owns(ctx, obj, ext); err != nil {
-			return r.fail(ctx, obj, ReasonUnavailable, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 		}
 	}
 	obs, err := ext.Observe(ctx)
 	if err != nil {
 		Record(obj, obs.Learned)
-		return r.fail(ctx, obj, ReasonUnavailable, err)
+		return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 	}
 	RecordObservation(obj, obs)
 
@@ -153,11 +153,11 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 	// may claim the new thing by identity, and only such a resource may.
 	if !obs.Exists {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
+			return r.reportObserved(obj, v1alpha1.ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
 		}
 		creator, ok := ext.(Creator)
 		if !ok {
-			return r.fail(ctx, obj, ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
+			return r.fail(ctx, obj, v1alpha1.ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
 		}
 		if err := r.holdMetadata(ctx, obj, true); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -169,7 +169,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 					return ctrl.Result{}, cerr
 				}
 			}
-			return r.fail(ctx, obj, ReasonCreating, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonCreating, err)
 		}
 		Record(obj, created)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
@@ -185,15 +185,15 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 	// 7. Update only what differs.
 	if len(obs.Diff) > 0 {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
+			return r.reportObserved(obj, v1alpha1.ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
 		}
 		updater, ok := ext.(Updater)
 		if !ok {
-			return r.fail(ctx, obj, ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
+			return r.fail(ctx, obj, v1alpha1.ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
 		}
 		updated, err := updater.Update(ctx, obs.Diff)
 		if err != nil {
-			return r.fail(ctx, obj, ReasonUpdating, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonUpdating, err)
 		}
 		Record(obj, updated)
 		reason := "Updated"
@@ -208,8 +208,8 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 	}
 
 	// 8. In sync.
-	setReady(obj, true, ReasonAvailable, "MOR matches the spec")
-	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setReady(obj, true, v1alpha1.ReasonAvailable, "MOR matches the spec")
+	setSynced(obj, true, v1alpha1.ReasonReconcileSuccess, "")
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 	after := r.pollInterval(obj)
@@ -228,10 +228,11 @@ func (r *Reconciler[T]) inSyncBefore(obj T) bool {
 	return ReadyForGeneration(obj)
 }
 
-// observedOnly records what an ObserveOnly resource found without writing.
-func (r *Reconciler[T]) observedOnly(obj T, reason, message string) ctrl.Result {
+// reportObserved records what an ObserveOnly resource found, which it reports instead
+// of writing to MOR.
+func (r *Reconciler[T]) reportObserved(obj T, reason, message string) ctrl.Result {
 	setReady(obj, false, reason, message)
-	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setSynced(obj, true, v1alpha1.ReasonReconcileSuccess, "")
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 	return ctrl.Result{RequeueAfter: r.pollInterval(obj)}
@@ -252,7 +253,7 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		case errors.As(err, &nothing):
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "NothingToDelete", "Delete", "%s", nothing.Error())
 		case err != nil:
-			return r.fail(ctx, obj, ReasonDeleting, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonDeleting, err)
 		default:
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
@@ -297,14 +298,14 @@ func orphans(obj Resource) bool {
 
 // fail records an error by its verdict: stalled (a person must act; slow retry after
 // refused credentials), retry after the server's delay, or transient (backoff).
-func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error) (ctrl.Result, error) {
+func (r *Reconciler[T]) fail(ctx context.Context, obj T, readyReason string, err error) (ctrl.Result, error) {
 	var (
 		v      = verdict.Of(err)
 		result ctrl.Result
 		retErr error
 	)
 	if v.Retry == verdict.Defer { // postponed, not failed: status and events stay as they are
-		ctrl.LoggerFrom(ctx).V(1).Info("reconcile deferred", "phase", phase, "after", v.After, "reason", v.Message)
+		ctrl.LoggerFrom(ctx).V(1).Info("reconcile deferred", "readyReason", readyReason, "after", v.After, "reason", v.Message)
 		return ctrl.Result{RequeueAfter: v.After}, nil
 	}
 	// A verdict that needs a person is final for this generation: record it as observed
@@ -331,12 +332,12 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 	message := v.Message
 
 	prev := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionSynced)
-	if !v.Announced && (prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message) {
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", phaseAction(phase), "%s", message)
+	if !v.Announced && (prev == nil || prev.Reason != v1alpha1.ReasonReconcileError || prev.Message != message) {
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", actionOf(readyReason), "%s", message)
 	}
-	setSynced(obj, false, ReasonReconcileError, message)
-	setReady(obj, false, phase, message)
-	ctrl.LoggerFrom(ctx).V(1).Info("reconcile failed", "phase", phase, "error", message)
+	setSynced(obj, false, v1alpha1.ReasonReconcileError, message)
+	setReady(obj, false, readyReason, message)
+	ctrl.LoggerFrom(ctx).V(1).Info("reconcile failed", "readyReason", readyReason, "error", message)
 	return result, retErr
 }
 
@@ -389,13 +390,14 @@ func describe(obs Observation) string {
 	return strings.Join(parts, ", ")
 }
 
-func phaseAction(phase string) string {
-	switch phase {
-	case ReasonCreating:
+// actionOf names, for an event, the action that failed with a Ready reason.
+func actionOf(readyReason string) string {
+	switch readyReason {
+	case v1alpha1.ReasonCreating:
 		return "Create"
-	case ReasonUpdating:
+	case v1alpha1.ReasonUpdating:
 		return "Update"
-	case ReasonDeleting:
+	case v1alpha1.ReasonDeleting:
 		return "Delete"
 	}
 	return "Observe"

@@ -377,8 +377,8 @@ func TestReconcileInSync(t *testing.T) {
 	h.expectPollRequeue(res, poll)
 
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 	h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}))
@@ -485,8 +485,8 @@ func TestReconcileUpdatesOnlyTheDiff(t *testing.T) {
 			h.g.Expect(h.events()).To(Equal([]string{"Normal " + tc.reason + " Update updated in MOR: cut, minlen"}))
 
 			got := h.get()
-			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 		})
 	}
@@ -519,7 +519,7 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.expectPollRequeue(res, poll)
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))))
 	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "outcome stored: record dropped")
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create", "Observe"}))
@@ -536,7 +536,7 @@ func TestReconcileCreateSucceeds(t *testing.T) {
 	h.expectPollRequeue(res, poll)
 	got := h.get()
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(7))))
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Finalizers).To(ConsistOf(testFinalizer))
 	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending))
 	h.g.Expect(h.patches()).To(Equal(1), "one status write: the id with the outcome")
@@ -576,13 +576,13 @@ func TestReconcileObserveOnly(t *testing.T) {
 		{
 			name:    "drift is reported, never written",
 			obs:     managed.Observation{Exists: true, Diff: []string{"add", "cut"}},
-			reason:  managed.ReasonDrifted,
+			reason:  v1alpha1.ReasonDrifted,
 			message: "MOR differs in: add, cut",
 		},
 		{
 			name:    "absent is reported, never created",
 			obs:     managed.Observation{Exists: false, Diff: []string{"cut"}},
-			reason:  managed.ReasonNotFound,
+			reason:  v1alpha1.ReasonNotFound,
 			message: "does not exist in MOR; ObserveOnly never creates it",
 		},
 	} {
@@ -599,7 +599,7 @@ func TestReconcileObserveOnly(t *testing.T) {
 
 			got := h.get()
 			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.reason, tc.message)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 
@@ -639,8 +639,8 @@ func TestReconcilePaused(t *testing.T) {
 			h.g.Expect(h.events()).To(BeEmpty())
 
 			got := h.get()
-			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcilePaused)
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcilePaused)
 			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "a paused resource needs no person")
 			h.g.Expect(got.Status.ObservedGeneration).To(BeZero(), "nothing was brought in line while paused")
 			if tc.wantFinalizer {
@@ -679,7 +679,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonAuthenticationFailed,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       refusedHash,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(authRetry)) },
@@ -691,7 +691,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "Tariff was not found",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -704,7 +704,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "Rule must be unique",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -713,7 +713,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name:        "transient",
 			setup:       func(h *harness) { h.ext.observeErr = transient },
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     transient.Error(),
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
@@ -726,7 +726,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 					RetryAfter: 42 * time.Second}
 			},
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     "MOR location_rule_get: 429 Too Many Requests",
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(42 * time.Second)) },
@@ -735,7 +735,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name:        "plain error is transient",
 			setup:       func(h *harness) { h.ext.observeErr = errors.New("boom") },
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     "boom",
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
@@ -748,7 +748,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonConflict,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "rule 5 belongs to location 9",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -760,7 +760,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         nil,
 			stalledReason: verdict.ReasonServerNotFound,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       `MorServer "default" not found`,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -772,7 +772,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         nil,
 			stalledReason: verdict.ReasonConflict,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "another MorDefaults manages this server",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -784,7 +784,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         nil,
 			stalledReason: verdict.ReasonConflict,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "LocationRule \"older\" already manages rule 1",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -797,7 +797,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe", "Update"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUpdating,
+			readyReason:   v1alpha1.ReasonUpdating,
 			message:       "Tariff was not found",
 			action:        "Update",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -811,7 +811,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe", "Create"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonCreating,
+			readyReason:   v1alpha1.ReasonCreating,
 			message:       "Rule must be unique: Conflicts with rule 12", // MOR's details after its text
 			action:        "Create",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -832,7 +832,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 
 			got := h.get()
 			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.readyReason, tc.message)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, tc.message)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError, tc.message)
 			if tc.stalledReason == "" {
 				h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "no person needed")
 			} else {
@@ -877,8 +877,8 @@ func TestReconcileWarningPerDistinctMessage(t *testing.T) {
 	_, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess, "")
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess, "")
 	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 	h.g.Expect(h.events()).To(BeEmpty())
 
@@ -979,7 +979,7 @@ func TestReconcileDeletion(t *testing.T) {
 			}
 			h.g.Expect(obj.Finalizers).To(Equal(want), "finalizers")
 			if tc.deleteErr != nil {
-				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDeleting)
+				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDeleting)
 				evs := h.events()
 				h.g.Expect(evs).To(HaveLen(1))
 				h.g.Expect(evs[0]).To(HavePrefix("Warning ReconcileError Delete "))
@@ -1013,7 +1013,7 @@ func TestStalledError(t *testing.T) {
 
 func TestReconcileCorrectionLeavesItsMark(t *testing.T) {
 	inSync := withConditions(metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue,
-		Reason: managed.ReasonAvailable, ObservedGeneration: testGeneration})
+		Reason: v1alpha1.ReasonAvailable, ObservedGeneration: testGeneration})
 	drift := []v1alpha1.FieldDrift{{Field: "spec.cut", Desired: "44", Observed: "0044"}, {Field: "spec.name", Desired: "uk", Observed: ""}}
 	for _, tc := range []struct {
 		name       string
@@ -1163,7 +1163,7 @@ func TestReconcileDeferredReportsNothing(t *testing.T) {
 	h.g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
 	h.g.Expect(h.patches()).To(Equal(patches), "no status write")
 	h.g.Expect(h.events()).To(BeEmpty())
-	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 }
 
 // A reconcile cut off by its deadline (a MOR that never answers) still records why: the
@@ -1174,5 +1174,5 @@ func TestReconcileDeadlineStillRecordsWhy(t *testing.T) {
 	h.ext.hang = true
 	_, err := h.reconcile()
 	h.g.Expect(err).To(MatchError(context.DeadlineExceeded))
-	h.expectCondition(h.get(), v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, "context deadline exceeded")
+	h.expectCondition(h.get(), v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError, "context deadline exceeded")
 }
