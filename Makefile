@@ -119,8 +119,46 @@ run: manifests generate fmt vet ## Run the manager against the current kubeconfi
 	go run . $(ARGS)
 
 .PHONY: docker-build
-docker-build: ## Build the image (needs a Docker engine).
+docker-build: ## Build the image with Docker (needs a Docker engine); `make image` builds the reference image without one.
 	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+##@ Image and release
+
+# linux/amd64 and linux/arm64, cross-compiled; every timestamp in the image is the commit
+# time, so one commit gives one digest.
+PLATFORMS ?= linux/amd64,linux/arm64
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+IMAGE_DIR ?= dist/image
+
+.PHONY: image
+image: ## The manager image, built in Go without Docker (hack/image): an OCI layout at dist/image for PLATFORMS.
+	go run ./hack/image build -out $(IMAGE_DIR) -platforms $(PLATFORMS) -version $(VERSION) -revision $(REVISION) -created $(SOURCE_DATE_EPOCH)
+
+.PHONY: image-push
+image-push: image ## Push the image to IMG (registry/name:tag) with your registry credentials; prints IMG's name@digest.
+	go run ./hack/image push -layout $(IMAGE_DIR) $(IMG)
+
+RELEASE_DIR ?= dist/release
+# Where the release's install.yaml expects the image (pinned by digest, so push the
+# layout there, or render install.yaml again with your registry: docs/install.md).
+RELEASE_IMAGE ?= ghcr.io/mor-operator/mor-operator
+
+.PHONY: release
+release: ## Release VERSION=vX.Y.Z into dist/release: image layout (both platforms), install.yaml pinned by digest, crds.yaml, chart, SBOMs, SHA256SUMS.
+	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$ ]] || { echo "make release needs VERSION=vX.Y.Z (got '$(VERSION)')" >&2; exit 1; }
+	rm -rf $(RELEASE_DIR)
+	$(MAKE) --no-print-directory image IMAGE_DIR=$(RELEASE_DIR)/image PLATFORMS=linux/amd64,linux/arm64
+	kubectl kustomize config/crd > $(RELEASE_DIR)/crds.yaml
+	@digest=$$(go run ./hack/image digest -layout $(RELEASE_DIR)/image); \
+	IMG=$(RELEASE_IMAGE):$(VERSION)@$$digest ./hack/build-installer.sh $(RELEASE_DIR)/install.yaml; \
+	if grep -qsE '^chart-package:' $(MAKEFILE_LIST); then \
+	  $(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR) CHART_IMAGE=$(RELEASE_IMAGE) CHART_DIGEST=$$digest; \
+	else \
+	  echo "release: WARNING: no chart-package target (the Helm chart), so this release has no chart" >&2; \
+	fi
+	go run ./hack/release -dir $(RELEASE_DIR) -version $(VERSION)
+	@echo "release $(VERSION) in $(RELEASE_DIR):"; ls $(RELEASE_DIR)
 
 ##@ Tools
 

@@ -55,6 +55,7 @@ func main() {
 	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often a resource in sync is observed again (±10% jitter).")
 	flag.DurationVar(&opts.MinPollInterval, "min-poll-interval", 30*time.Second, "Floor of the per-resource poll-interval annotation, so one resource cannot spend its server's request budget.")
 	flag.DurationVar(&opts.AuthRetryInterval, "auth-retry-interval", 5*time.Minute, "Retry interval after MOR refused the credentials.")
+	flag.DurationVar(&opts.ServerGracePeriod, "server-grace-period", time.Minute, "How long after its creation a resource waits quietly for its MorServer to be created (applied together, it may arrive later) before it is reported Stalled with ServerNotFound.")
 	flag.DurationVar(&opts.DefaultsReapplyInterval, "defaults-reapply-interval", time.Hour, "How often MorDefaults are applied again (MOR cannot show their drift).")
 	flag.DurationVar(&opts.MaxBackoff, "max-backoff", 5*time.Minute, "Cap of the exponential backoff after transient errors.")
 	flag.DurationVar(&opts.ReconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile (all its MOR and API server calls), so a hung MOR cannot hold a worker for ever.")

@@ -39,3 +39,31 @@ func stalledReason(err error) string {
 func (r *rig) callsSince(before map[string]int) map[string]int {
 	return diff(before, r.mor.snapshot())
 }
+
+// observe, create and update take an External's step on obj and record what it
+// reported in obj's status, as the loop does.
+func observe[T managed.Resource](obj T, ext managed.External) (managed.Observation, error) {
+	obs, err := ext.Observe(context.Background())
+	if err != nil {
+		managed.Record(obj, obs.Learned)
+		return obs, err
+	}
+	managed.RecordObservation(obj, obs)
+	return obs, nil
+}
+
+func create[T managed.Resource](obj T, ext managed.External) error {
+	learned, err := ext.(managed.Creator).Create(context.Background())
+	if err == nil {
+		managed.Record(obj, learned)
+	}
+	return err
+}
+
+func update[T managed.Resource](obj T, ext managed.External, diff []string) error {
+	learned, err := ext.(managed.Updater).Update(context.Background(), diff)
+	if err == nil {
+		managed.Record(obj, learned)
+	}
+	return err
+}

@@ -16,9 +16,6 @@ type Servers interface {
 	Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error)
 }
 
-// observeOnly is what reportedDrift needs of a resource.
-type observeOnly interface{ ObserveOnly() bool }
-
 // fieldDrift gives each differing parameter with its spec path and both values.
 func fieldDrift(params *mor.Params, observed mor.Fields, diff []string) []v1alpha1.FieldDrift {
 	if len(diff) == 0 {
@@ -30,18 +27,6 @@ func fieldDrift(params *mor.Params, observed mor.Fields, diff []string) []v1alph
 		out[i] = v1alpha1.FieldDrift{Field: paths[i], Desired: params.Fields()[p], Observed: observed[p]}
 	}
 	return out
-}
-
-// reportedDrift is what an ObserveOnly resource shows in status.driftedFields and
-// status.drift; nil for a managed resource, which corrects the drift instead.
-func reportedDrift(obj observeOnly, drift []v1alpha1.FieldDrift) (fields []string, values []v1alpha1.FieldDrift) {
-	if !obj.ObserveOnly() || len(drift) == 0 {
-		return nil, nil
-	}
-	for _, d := range drift {
-		fields = append(fields, d.Field)
-	}
-	return fields, drift
 }
 
 // requireMethod stalls, without calling it, a resource whose MOR lacks method: the

@@ -59,14 +59,12 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 		return managed.Observation{}, err
 	}
 	diff := e.params.Diff(got)
-	drift := fieldDrift(e.params, got, diff)
-	e.did.Status.DriftedFields, e.did.Status.Drift = reportedDrift(e.did, drift)
-	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
+	return managed.Observation{Exists: true, Diff: diff, Drift: fieldDrift(e.params, got, diff)}, nil
 }
 
-func (e *didRateExternal) Update(ctx context.Context, diff []string) error {
+func (e *didRateExternal) Update(ctx context.Context, diff []string) (managed.Learned, error) {
 	if err := requireMethod(e.conn, mor.DIDRatesDetailsUpdate); err != nil {
-		return err
+		return managed.Learned{}, err
 	}
-	return e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
+	return managed.Learned{}, e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
 }

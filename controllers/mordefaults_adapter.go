@@ -7,7 +7,6 @@ import (
 	"sort"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -60,7 +59,7 @@ type morDefaultsExternal struct {
 	api            morDefaultsAPI
 	params         *mor.Params
 	interval       time.Duration
-	fingerprintNow string        // of what Observe saw; recorded once applied
+	fingerprintNow string        // of what Observe saw; reported once applied
 	due            time.Duration // until the next re-apply, when not yet due
 	reapplying     bool          // the write Observe asked for is a periodic re-apply
 }
@@ -79,15 +78,13 @@ func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation,
 	return managed.Observation{Exists: true, Diff: e.allParams()}, nil
 }
 
-// Update sends every managed parameter: MOR's current values cannot be read.
-func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) error {
+// Update sends every managed parameter: MOR's current values cannot be read. It reports
+// the fingerprint of what it applied.
+func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) (managed.Learned, error) {
 	if err := e.api.UpdateConflines(ctx, e.params.Fields()); err != nil {
-		return err
+		return managed.Learned{}, err
 	}
-	now := metav1.Now()
-	e.defaults.Status.AppliedFingerprint = e.fingerprintNow
-	e.defaults.Status.LastAppliedTime = &now
-	return nil
+	return managed.Learned{Applied: e.fingerprintNow}, nil
 }
 
 // NextObservation brings the next reconcile forward to when the re-apply falls due.

@@ -89,7 +89,7 @@ func TestMorDefaultsAdapter(t *testing.T) {
 				return
 			}
 
-			g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+			g.Expect(update(d, ext, obs.Diff)).To(Succeed())
 			g.Expect(d.Status.AppliedFingerprint).To(HaveLen(64))
 			g.Expect(strings.Contains(d.Status.AppliedFingerprint, "secret")).To(BeFalse())
 			g.Expect(d.Status.LastAppliedTime).NotTo(BeNil())

@@ -61,6 +61,5 @@ func (e *morServerExternal) Observe(ctx context.Context) (managed.Observation, e
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	e.server.Status.Version = v
-	return managed.Observation{Exists: true}, nil
+	return managed.Observation{Exists: true, Learned: managed.Learned{Version: v}}, nil
 }

@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"context"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -34,7 +33,7 @@ func TestMorServerAdapter(t *testing.T) {
 			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerKind.kind(rigOptions, tc.servers, r.c)), s)
 			_, writes := ext.(managed.Updater)
 			g.Expect(writes).To(BeFalse(), "a MorServer is only probed")
-			obs, err := ext.Observe(context.Background())
+			obs, err := observe(s, ext)
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			g.Expect(obs.Exists).To(Equal(tc.stalled == ""))
 			g.Expect(s.Status.Version).To(HavePrefix(tc.version))

@@ -72,27 +72,27 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 		}
 	}
 	r.c = b.WithInterceptorFuncs(interceptor.Funcs{
-			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
-				write()
-				return c.Create(ctx, o, opts...)
-			},
-			Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
-				write()
-				return c.Update(ctx, o, opts...)
-			},
-			Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
-				write()
-				return c.Patch(ctx, o, p, opts...)
-			},
-			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
-				write()
-				return c.SubResource(sub).Update(ctx, o, opts...)
-			},
-			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
-				write()
-				return c.SubResource(sub).Patch(ctx, o, p, opts...)
-			},
-		}).
+		Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
+			write()
+			return c.Create(ctx, o, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
+			write()
+			return c.Update(ctx, o, opts...)
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
+			write()
+			return c.Patch(ctx, o, p, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
+			write()
+			return c.SubResource(sub).Update(ctx, o, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
+			write()
+			return c.SubResource(sub).Patch(ctx, o, p, opts...)
+		},
+	}).
 		Build()
 	return r
 }
@@ -121,7 +121,9 @@ func (s staticServers) Resolve(ctx context.Context, namespace, name string) (*co
 var rigOptions = Options{Options: managed.Options{PollInterval: 10 * time.Minute}}
 
 // Kinds on the rig, as the manager builds them, for tables and benchmarks.
-func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] { return didRateKind.kind(rigOptions, r.servers(), r.c) }
+func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
+	return didRateKind.kind(rigOptions, r.servers(), r.c)
+}
 func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
 	return locationRuleKind.kind(rigOptions, r.servers(), r.c)
 }

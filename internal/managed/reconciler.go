@@ -7,6 +7,7 @@ package managed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -42,6 +44,9 @@ type Options struct {
 	// ReconcileTimeout bounds one reconcile (0: unbounded), so no worker is held for
 	// ever by a slow MOR or a slow API server.
 	ReconcileTimeout time.Duration
+	// ServerGracePeriod is how long after its creation a resource waits quietly for its
+	// MorServer to be created before it is reported Stalled (0: no wait).
+	ServerGracePeriod time.Duration
 }
 
 // statusWriteTimeout bounds the final status write of a reconcile.
@@ -86,7 +91,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
-	result, err := r.reconcile(ctx, obj, &before)
+	result, err := r.reconcile(ctx, obj)
 	// The status write has its own short deadline: a reconcile cut off by its deadline
 	// (a MOR that never answers) must still record why.
 	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
@@ -104,7 +109,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	return result, err
 }
 
-func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.Result, error) {
+func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	r.warnPollInterval(obj)
 
 	// 2. Paused: no external call at all, deletion included.
@@ -124,6 +129,9 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 4. Connect.
 	ext, err := r.Kind.Connect(ctx, obj)
 	if err != nil {
+		if result, waiting := r.waitForArrival(obj, err); waiting {
+			return result, nil
+		}
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
 
@@ -135,8 +143,10 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	}
 	obs, err := ext.Observe(ctx)
 	if err != nil {
+		Record(obj, obs.Learned)
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
+	RecordObservation(obj, obs)
 
 	// 6. Create what is missing. The finalizer and the create-pending record are
 	// persisted first, in one write: a crash after MOR's create leaves a resource that
@@ -149,23 +159,25 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if !ok {
 			return r.fail(ctx, obj, ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
 		}
-		if err := r.holdMetadata(ctx, obj, before, true); err != nil {
+		if err := r.holdMetadata(ctx, obj, true); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
-		if err := creator.Create(ctx); err != nil {
+		created, err := creator.Create(ctx)
+		if err != nil {
 			if refused(err) { // nothing was made: the record must not license a claim later
-				if cerr := r.dropCreatePending(ctx, obj, before); cerr != nil {
+				if cerr := r.dropCreatePending(ctx, obj); cerr != nil {
 					return ctrl.Result{}, cerr
 				}
 			}
 			return r.fail(ctx, obj, ReasonCreating, err)
 		}
+		Record(obj, created)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
 		if r.inSyncBefore(obj) { // it existed for this spec: deleted behind our back
 			metrics.DriftCorrected(r.Kind.Name())
 		}
 		obs = Observation{Exists: true}
-	} else if err := r.holdMetadata(ctx, obj, before, false); err != nil {
+	} else if err := r.holdMetadata(ctx, obj, false); err != nil {
 		// it exists: hold the finalizer while it may have to be deleted
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -179,9 +191,11 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if !ok {
 			return r.fail(ctx, obj, ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
 		}
-		if err := updater.Update(ctx, obs.Diff); err != nil {
+		updated, err := updater.Update(ctx, obs.Diff)
+		if err != nil {
 			return r.fail(ctx, obj, ReasonUpdating, err)
 		}
+		Record(obj, updated)
 		reason := "Updated"
 		if reapplier, ok := ext.(Reapplier); ok && reapplier.Reapplying() {
 			reason = "Reapplied"
@@ -233,10 +247,15 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		if deleter, ok := ext.(Deleter); ok && err == nil {
 			err = deleter.Delete(ctx)
 		}
-		if err != nil {
+		var nothing *NothingToDelete
+		switch {
+		case errors.As(err, &nothing):
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "NothingToDelete", "Delete", "%s", nothing.Error())
+		case err != nil:
 			return r.fail(ctx, obj, ReasonDeleting, err)
+		default:
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 	}
 	if err := r.removeFinalizer(ctx, obj, f); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -321,14 +340,40 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 	return result, retErr
 }
 
+// patchStatus is the reconcile's one status write, and it writes status only: obj's
+// status where it differs from before's (the metadata has its own writes, which it
+// neither repeats nor undoes). Nothing is written when status did not change.
 func (r *Reconciler[T]) patchStatus(ctx context.Context, before, obj T) error {
-	if equality.Semantic.DeepEqual(before, obj) {
+	base, err := r.withStatusOf(obj, before)
+	if err != nil {
+		return err
+	}
+	if equality.Semantic.DeepEqual(base, obj) {
 		return nil
 	}
-	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(base)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	return nil
+}
+
+// withStatusOf is a copy of obj with from's status: the base a status patch is
+// computed against, so that it carries status changes and nothing else.
+func (r *Reconciler[T]) withStatusOf(obj, from T) (T, error) {
+	out := r.Kind.New()
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return out, err
+	}
+	f, err := runtime.DefaultUnstructuredConverter.ToUnstructured(from)
+	if err != nil {
+		return out, err
+	}
+	delete(u, "status")
+	if status, ok := f["status"]; ok {
+		u["status"] = status
+	}
+	return out, runtime.DefaultUnstructuredConverter.FromUnstructured(u, out)
 }
 
 // describe names what an update changes: each field with MOR's old and the new value

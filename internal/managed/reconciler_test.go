@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -57,11 +58,10 @@ type fakeExternal struct {
 	createErr  error
 	updateErr  error
 	deleteErr  error
-	// onCreate runs on a successful Create with the resource the External holds, as a
-	// real kind records the new external id in status.
-	onCreate func(*v1alpha1.LocationRule)
-	// onObserve runs on Observe with the resource, as a real kind records what it found.
-	onObserve func(*v1alpha1.LocationRule)
+	// onCreate runs on a successful Create, which reports created (a real kind reports
+	// the new external id).
+	onCreate func()
+	created  managed.Learned
 
 	obj *v1alpha1.LocationRule
 }
@@ -84,29 +84,26 @@ func (e *fakeExternal) Observe(ctx context.Context) (managed.Observation, error)
 		<-ctx.Done()
 		return managed.Observation{}, ctx.Err()
 	}
-	if e.onObserve != nil {
-		e.onObserve(e.obj)
-	}
 	return e.obs, e.observeErr
 }
 
-func (e *fakeExternal) Create(context.Context) error {
+func (e *fakeExternal) Create(context.Context) (managed.Learned, error) {
 	e.record("Create")
 	if e.createErr != nil {
-		return e.createErr
+		return managed.Learned{}, e.createErr
 	}
 	if e.onCreate != nil {
-		e.onCreate(e.obj)
+		e.onCreate()
 	}
-	return nil
+	return e.created, nil
 }
 
-func (e *fakeExternal) Update(_ context.Context, diff []string) error {
+func (e *fakeExternal) Update(_ context.Context, diff []string) (managed.Learned, error) {
 	e.record("Update")
 	e.mu.Lock()
 	e.updates = append(e.updates, append([]string(nil), diff...))
 	e.mu.Unlock()
-	return e.updateErr
+	return managed.Learned{}, e.updateErr
 }
 
 func (e *fakeExternal) Delete(context.Context) error {
@@ -500,11 +497,10 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
 	var atCreate *v1alpha1.LocationRule
-	h.ext.onCreate = func(r *v1alpha1.LocationRule) {
+	h.ext.onCreate = func() {
 		atCreate = h.get() // what the API server holds when MOR is asked to create
-		id := int64(42)
-		r.Status.RuleID = &id
 	}
+	h.ext.created = managed.Learned{ID: ptr.To(int64(42)), IDKnown: true}
 	h.failStatusPatch = 1 // the outcome cannot be written: a crash here must still be safe
 
 	_, err := h.reconcile()
@@ -518,8 +514,7 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 
 	// The next pass finds the rule (by identity, thanks to the record) and settles.
 	h.failStatusPatch = 0
-	h.ext.obs = managed.Observation{Exists: true}
-	h.ext.onObserve = func(r *v1alpha1.LocationRule) { id := int64(42); r.Status.RuleID = &id }
+	h.ext.obs = managed.Observation{Exists: true, Learned: managed.Learned{ID: ptr.To(int64(42)), IDKnown: true}}
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.expectPollRequeue(res, poll)
@@ -534,7 +529,7 @@ func TestReconcileCreateSucceeds(t *testing.T) {
 	h := newHarness(t, rule())
 	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
-	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(7); r.Status.RuleID = &id }
+	h.ext.created = managed.Learned{ID: ptr.To(int64(7)), IDKnown: true}
 
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
@@ -685,7 +680,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonAuthenticationFailed,
 			readyReason:   managed.ReasonUnavailable,
-			message:       "Incorrect hash",
+			message:       refusedHash,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(authRetry)) },
 		},
@@ -1149,8 +1144,11 @@ func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))
-	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, "Incorrect hash")
+	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, refusedHash)
 }
+
+// refusedHash is the status message of MOR's "Incorrect hash" (package mor words it).
+var refusedHash = verdict.Of(&mor.Error{Class: mor.Authentication, Text: "Incorrect hash"}).Message
 
 // Work postponed because a server's budget is spent is no failure: no condition
 // changes, no event, a requeue when the budget allows.
