@@ -9,10 +9,10 @@ import (
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-// Servers hands out the connection to the MorServer namespace/name (its client, identity,
+// Connections hands out the connection to the MorServer namespace/name (its client, identity,
 // UID and version, read once), or an error with a verdict (package verdict) when a
 // person must fix the server or its Secret. *connection.Resolver implements it.
-type Servers interface {
+type Connections interface {
 	Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error)
 }
 

@@ -27,8 +27,9 @@ var kinds = []kindDescriptor{morServerKind, morDefaultsKind, didRateKind, locati
 
 // kindDescriptor is what setup and the test rig ask of any kind's descriptor.
 type kindDescriptor interface {
+	object() client.Object
 	indexes() []index
-	setup(mgr ctrl.Manager, opts Options, servers Servers) error
+	setup(mgr ctrl.Manager, opts Options, conns Connections) error
 }
 
 // descriptor declares one kind: its types, the MOR objects its resources claim, what
@@ -72,6 +73,8 @@ type index struct {
 	value client.IndexerFunc
 }
 
+func (d *descriptor[T]) object() client.Object { return d.newObj() }
+
 func (d *descriptor[T]) indexes() []index {
 	var out []index
 	if d.usesServer {
@@ -88,15 +91,15 @@ func (d *descriptor[T]) indexes() []index {
 func (d *descriptor[T]) claimsOf(o client.Object) []string { return d.claims(o.(T)) }
 
 // kind is the managed.Kind of the descriptor: what the shared loop reconciles.
-func (d *descriptor[T]) kind(opts Options, servers Servers, c client.Reader) managedKind[T] {
-	return managedKind[T]{descriptor: d, adapter: d.adapter(opts), servers: servers, client: c}
+func (d *descriptor[T]) kind(opts Options, conns Connections, c client.Reader) managedKind[T] {
+	return managedKind[T]{descriptor: d, adapter: d.adapter(opts), conns: conns, client: c}
 }
 
 // setup builds the kind's controller.
-func (d *descriptor[T]) setup(mgr ctrl.Manager, opts Options, servers Servers) error {
+func (d *descriptor[T]) setup(mgr ctrl.Manager, opts Options, conns Connections) error {
 	r := &managed.Reconciler[T]{
 		Client:   mgr.GetClient(),
-		Kind:     d.kind(opts, servers, mgr.GetClient()),
+		Kind:     d.kind(opts, conns, mgr.GetClient()),
 		Recorder: mgr.GetEventRecorder("mor-operator"),
 		Options:  opts.Options,
 	}
@@ -131,7 +134,7 @@ func (d *descriptor[T]) setup(mgr ctrl.Manager, opts Options, servers Servers) e
 type managedKind[T managed.Resource] struct {
 	*descriptor[T]
 	adapter adapter[T]
-	servers Servers
+	conns   Connections
 	client  client.Reader // the other claimants, for ownership
 }
 
@@ -141,7 +144,7 @@ func (k managedKind[T]) Finalizer() string { return k.finalizer }
 
 // Connect resolves obj's MorServer once and builds the External on that connection.
 func (k managedKind[T]) Connect(ctx context.Context, obj T) (managed.External, error) {
-	conn, err := k.servers.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
+	conn, err := k.conns.Resolve(ctx, obj.GetNamespace(), obj.ServerName())
 	if err != nil {
 		return nil, err
 	}

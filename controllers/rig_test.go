@@ -62,11 +62,9 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	for _, o := range objs {
 		o.SetNamespace(rigNS)
 	}
-	b := fake.NewClientBuilder().
-		WithScheme(morscheme.New()).
-		WithObjects(objs...).
-		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{})
+	b := fake.NewClientBuilder().WithScheme(morscheme.New()).WithObjects(objs...)
 	for _, k := range kinds {
+		b = b.WithStatusSubresource(k.object())
 		for _, i := range k.indexes() {
 			b = b.WithIndex(i.obj, i.field, i.value)
 		}
@@ -97,18 +95,18 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	return r
 }
 
-// servers answers the rig's one client for every MorServer, with what the fake client
+// connections answers the rig's one client for every MorServer, with what the fake client
 // holds of that MorServer (its identity, UID and version), or the simulator's identity
 // when it holds none.
-func (r *rig) servers() Servers { return staticServers{api: r.api, c: r.c, url: r.baseURL} }
+func (r *rig) connections() Connections { return staticConnections{api: r.api, c: r.c, url: r.baseURL} }
 
-type staticServers struct {
+type staticConnections struct {
 	api *mor.Client
 	c   client.Reader
 	url string
 }
 
-func (s staticServers) Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error) {
+func (s staticConnections) Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error) {
 	conn := &connection.Connection{Client: s.api, Server: name, Identity: connection.Identity{URL: s.url, Username: "admin"}}
 	var server v1alpha1.MorServer
 	if err := s.c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &server); err == nil {
@@ -122,15 +120,15 @@ var rigOptions = Options{Options: managed.Options{PollInterval: 10 * time.Minute
 
 // Kinds on the rig, as the manager builds them, for tables and benchmarks.
 func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
-	return didRateKind.kind(rigOptions, r.servers(), r.c)
+	return didRateKind.kind(rigOptions, r.connections(), r.c)
 }
 func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
-	return locationRuleKind.kind(rigOptions, r.servers(), r.c)
+	return locationRuleKind.kind(rigOptions, r.connections(), r.c)
 }
 
 // kindWith is d's kind on the rig with the given adapter.
 func kindWith[T managed.Resource](r *rig, d *descriptor[T], a adapter[T]) managedKind[T] {
-	k := d.kind(rigOptions, r.servers(), r.c)
+	k := d.kind(rigOptions, r.connections(), r.c)
 	k.adapter = a
 	return k
 }

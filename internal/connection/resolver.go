@@ -84,7 +84,7 @@ func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server 
 		return c.client, nil
 	}
 	var c *mor.Client
-	cfg.Gate = newGate(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
+	cfg.Breaker = newBreaker(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
 	c, err = mor.New(cfg)
 	if err != nil {
 		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)

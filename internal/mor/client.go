@@ -39,7 +39,7 @@ type Client struct {
 	key      string
 	http     *http.Client
 	limiter  *rate.Limiter
-	gate     Gate // optional: the server's circuit breaker
+	breaker  Breaker // optional: the server's circuit breaker
 	observer RequestObserver
 	now      func() time.Time
 	sleep    func(context.Context, time.Duration) error // waits on the now clock
@@ -96,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 		key:      cfg.SecretKey,
 		http:     hc,
 		limiter:  rate.NewLimiter(rate.Limit(qps), burst),
-		gate:     cfg.Gate,
+		breaker:  cfg.Breaker,
 		observer: cfg.Observer,
 		now:      time.Now,
 		sleep:    sleepCtx,
@@ -134,7 +134,7 @@ func newHTTPClient(cfg Config, timeout time.Duration, burst int) (*http.Client, 
 }
 
 // call performs one signed API call: takes a request from the server's budget without
-// waiting, passes the authentication hold and the Gate, POSTs params with u and hash as
+// waiting, passes the authentication hold and the Breaker, POSTs params with u and hash as
 // a form to <BaseURL>/api/<method>, and reads the answer. Every error is an *Error with
 // Method set and no secret in it.
 func (c *Client) call(ctx context.Context, method *Method, params Fields) (*envelope, error) {
@@ -160,10 +160,10 @@ func (c *Client) callPage(ctx context.Context, method *Method, params Fields, bo
 		c.auth.unsent()
 		return nil, err
 	}
-	if c.gate == nil {
+	if c.breaker == nil {
 		return c.send(ctx, method, params)
 	}
-	done, err := c.gate.Admit(ctx)
+	done, err := c.breaker.Admit(ctx)
 	if err != nil { // nothing sent: the token and the authentication probe go back
 		giveBack()
 		c.auth.unsent()

@@ -71,7 +71,7 @@ type Config struct {
 	InsecureSkipVerify bool
 	QPS                float64 // client-side rate limit; 0 means 5
 	Burst              int     // 0 means 10
-	Gate               Gate    // optional: the server's circuit breaker
+	Breaker            Breaker // optional: the server's circuit breaker
 	Observer           RequestObserver
 	HTTPClient         *http.Client // optional; overrides Timeout and TLS settings (tests)
 }

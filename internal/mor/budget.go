@@ -9,13 +9,6 @@ import (
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-// Gate decides whether a call may go to the server at all (a circuit breaker), and
-// learns from each call's outcome. Admit never blocks: a refusal is returned to the
-// caller as is. done receives the call's error (nil on success).
-type Gate interface {
-	Admit(ctx context.Context) (done func(error), err error)
-}
-
 // admit takes one request from the server's budget. No call is sent before its token is
 // there, so over any window of length T the server receives at most rate×T + burst
 // requests, however many resources want it.
@@ -80,10 +73,3 @@ func (c *Client) refillJitter() time.Duration {
 }
 
 const maxRefillJitter = 10 * time.Second
-
-// Probe makes one signed system_version_get past the Gate, the rate limit and the
-// authentication hold: the gate's own check of a server it holds calls from.
-func (c *Client) Probe(ctx context.Context) error {
-	_, err := c.send(ctx, SystemVersionGet, nil)
-	return err
-}
