@@ -176,12 +176,16 @@ func (c *Client) callPage(ctx context.Context, method *Method, params Fields, bo
 
 // send signs and sends one request, and records what MOR's answer says of our key.
 func (c *Client) send(ctx context.Context, method *Method, params Fields) (*envelope, error) {
-	hash := Sign(method, params, c.key)
-	form := make(url.Values, len(params)+2)
+	signed := make(Fields, len(params)+1) // what MOR reads, u included (a hash parameter of the lookups)
 	for k, v := range params {
+		signed[k] = v
+	}
+	signed["u"] = c.username
+	hash := Sign(method, signed, c.key)
+	form := make(url.Values, len(signed)+1)
+	for k, v := range signed {
 		form.Set(k, v)
 	}
-	form.Set("u", c.username)
 	form.Set("hash", hash)
 
 	start := c.now()
@@ -258,6 +262,9 @@ func (c *Client) post(ctx context.Context, method *Method, form url.Values) (*en
 		var e *Error
 		if errors.As(err, &e) && e.Class == Transient && resp.StatusCode != http.StatusOK {
 			e.Err = fmt.Errorf("HTTP %s: %w", httpStatus(resp.StatusCode), e.Err)
+		}
+		if method.saysNone(e) {
+			return &envelope{root: &node{name: "page"}}, nil
 		}
 		return nil, err
 	}

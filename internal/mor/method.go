@@ -11,7 +11,8 @@ import (
 type Method struct {
 	name string
 	// hashParams are the parameters whose values MOR concatenates, in this order, before
-	// the key (see the contract, "Authentication and the hash"). u is one of none.
+	// the key (see the contract, "Authentication and the hash"). u, the username, is one
+	// for the lookups tariffs_get and lcrs_get only.
 	hashParams []string
 	// sinceX is the MOR X version that introduced the method, from Kolmisoft's wiki
 	// pages; 0 for a method older than every X version.
@@ -20,6 +21,10 @@ type Method struct {
 	// exist. They are per method: "DID was not found" from location_rule_update means
 	// the rule's did_id points nowhere, not that the rule is gone.
 	notFound []string
+	// none are MOR's error texts that mean a listing has nothing in it: tariffs_get
+	// answers "No Tariffs found" where another method would answer an empty list. The
+	// client reads them as an empty listing, never as an error.
+	none []string
 }
 
 // The methods of the contract (docs/mor-api.md).
@@ -33,6 +38,9 @@ var (
 	LocationRuleUpdate    = define(Method{name: "location_rule_update", hashParams: []string{"location_rule_id"}, sinceX: 14, notFound: ruleNotFound})
 	LocationRuleDelete    = define(Method{name: "location_rule_delete", hashParams: []string{"location_rule_id"}, notFound: ruleNotFound})
 	LocationRulesGet      = define(Method{name: "location_rules_get", hashParams: []string{"location_id"}})
+	TariffsGet            = define(Method{name: "tariffs_get", hashParams: []string{"u"}, none: []string{"No Tariffs found"}})
+	LCRsGet               = define(Method{name: "lcrs_get", hashParams: []string{"u"}, none: []string{"No LCRs found"}})
+	DIDsGet               = define(Method{name: "dids_get", none: []string{"No DIDs found"}}) // none: assumed, by analogy
 )
 
 var (
@@ -73,3 +81,16 @@ func (m *Method) HashParams() []string { return slices.Clone(m.hashParams) }
 
 // SinceX is the MOR X version that introduced the method (0: every version has it).
 func (m *Method) SinceX() int { return m.sinceX }
+
+// saysNone reports whether e is MOR's way of answering an empty listing for m.
+func (m *Method) saysNone(e *Error) bool {
+	if e == nil || e.Class != Rejected {
+		return false
+	}
+	for _, t := range m.none {
+		if strings.EqualFold(e.Text, t) {
+			return true
+		}
+	}
+	return false
+}
