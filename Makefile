@@ -25,6 +25,11 @@ all: build
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	sed 's/^kind: ClusterRole$$/kind: Role/' config/rbac/role.yaml > config/namespaced/role/role.yaml
+	go run ./hack/chart generate
+
+.PHONY: chart
+chart: ## Generate the Helm chart dist/chart (templates, values.yaml, schema) from config/ and main.go's flags.
+	go run ./hack/chart generate
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -112,6 +117,15 @@ plugin: ## The kubectl plugin alone: bin/kubectl-mor (put bin/ on PATH for `kube
 .PHONY: build-installer
 build-installer: ## Render dist/install.yaml (CRDs, RBAC, Deployment) with the image IMG.
 	IMG=$(IMG) ./hack/build-installer.sh dist/install.yaml
+
+# The chart archive for VERSION=vX.Y.Z: $(CHART_OUT)/mor-operator-X.Y.Z.tgz (chart version X.Y.Z,
+# appVersion vX.Y.Z). CHART_IMAGE and CHART_DIGEST, if set, become image.repository and
+# image.digest's defaults. File times are SOURCE_DATE_EPOCH, else the last commit's.
+CHART_OUT ?= dist/release
+.PHONY: chart-package
+chart-package: ## Package dist/chart for VERSION=vX.Y.Z into CHART_OUT (refuses a stale chart).
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} go run ./hack/chart package \
+	  -version $(VERSION) -out $(CHART_OUT) $(if $(CHART_IMAGE),-image $(CHART_IMAGE)) $(if $(CHART_DIGEST),-digest $(CHART_DIGEST))
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the current kubeconfig.
