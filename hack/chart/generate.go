@@ -23,7 +23,7 @@ var handWritten = []string{
 type place struct{ dir, cond string }
 
 const (
-	metricsOn  = "$.Values.metrics.enabled"
+	metricsOn   = "$.Values.metrics.enabled"
 	clusterWide = "not $.Values.watchNamespaces"
 )
 
@@ -32,34 +32,34 @@ const (
 // config/ is placed on purpose. CRDs go to crd/ (crds.install), the Deployment to
 // manager/.
 var placement = map[string]place{
-	"ServiceAccount/controller-manager":            {"rbac", ""},
-	"Role/leader-election-role":                    {"rbac", ""},
-	"RoleBinding/leader-election-rolebinding":      {"rbac", ""},
-	"ClusterRole/manager-role":                     {"rbac", clusterWide},
-	"ClusterRoleBinding/manager-rolebinding":       {"rbac", clusterWide},
-	"ClusterRole/metrics-auth-role":                {"rbac", metricsOn},
-	"ClusterRoleBinding/metrics-auth-rolebinding":  {"rbac", metricsOn},
-	"ClusterRole/metrics-reader":                   {"rbac", metricsOn},
-	"ClusterRole/didrate-editor-role":              {"rbac", ""},
-	"ClusterRole/didrate-viewer-role":              {"rbac", ""},
-	"ClusterRole/locationrule-editor-role":         {"rbac", ""},
-	"ClusterRole/locationrule-viewer-role":         {"rbac", ""},
-	"ClusterRole/mordefaults-editor-role":          {"rbac", ""},
-	"ClusterRole/mordefaults-viewer-role":          {"rbac", ""},
-	"ClusterRole/morserver-editor-role":            {"rbac", ""},
-	"ClusterRole/morserver-viewer-role":            {"rbac", ""},
-	"Service/controller-manager-metrics-service":   {"metrics", metricsOn},
+	"ServiceAccount/controller-manager":           {"rbac", ""},
+	"Role/leader-election-role":                   {"rbac", ""},
+	"RoleBinding/leader-election-rolebinding":     {"rbac", ""},
+	"ClusterRole/manager-role":                    {"rbac", clusterWide},
+	"ClusterRoleBinding/manager-rolebinding":      {"rbac", clusterWide},
+	"ClusterRole/metrics-auth-role":               {"rbac", metricsOn},
+	"ClusterRoleBinding/metrics-auth-rolebinding": {"rbac", metricsOn},
+	"ClusterRole/metrics-reader":                  {"rbac", metricsOn},
+	"ClusterRole/didrate-editor-role":             {"rbac", ""},
+	"ClusterRole/didrate-viewer-role":             {"rbac", ""},
+	"ClusterRole/locationrule-editor-role":        {"rbac", ""},
+	"ClusterRole/locationrule-viewer-role":        {"rbac", ""},
+	"ClusterRole/mordefaults-editor-role":         {"rbac", ""},
+	"ClusterRole/mordefaults-viewer-role":         {"rbac", ""},
+	"ClusterRole/morserver-editor-role":           {"rbac", ""},
+	"ClusterRole/morserver-viewer-role":           {"rbac", ""},
+	"Service/controller-manager-metrics-service":  {"metrics", metricsOn},
 	"ServiceMonitor/controller-manager-metrics-monitor": {"prometheus",
 		"and $.Values.metrics.enabled $.Values.serviceMonitor.enabled"},
-	"PrometheusRule/alerts":           {"prometheus", "$.Values.prometheusRule.enabled"},
-	"ConfigMap/grafana-dashboard":     {"prometheus", "$.Values.dashboard.enabled"},
+	"PrometheusRule/alerts":       {"prometheus", "$.Values.prometheusRule.enabled"},
+	"ConfigMap/grafana-dashboard": {"prometheus", "$.Values.dashboard.enabled"},
 }
 
 // extraLabels are the values maps of labels merged into an object's own.
 var extraLabels = map[string]string{
 	"ServiceMonitor/controller-manager-metrics-monitor": "$.Values.serviceMonitor.labels",
-	"PrometheusRule/alerts":       "$.Values.prometheusRule.labels",
-	"ConfigMap/grafana-dashboard": "$.Values.dashboard.labels",
+	"PrometheusRule/alerts":                             "$.Values.prometheusRule.labels",
+	"ConfigMap/grafana-dashboard":                       "$.Values.dashboard.labels",
 }
 
 // selectors are the label selectors (path of fields) that must tell one release from
@@ -72,9 +72,9 @@ var selectors = map[string][][]string{
 
 // generator holds what the templates are made of.
 type generator struct {
-	src      *sources
-	names    map[string]bool // every object name carrying the prefix
-	deploy   deploymentDefaults
+	src       *sources
+	names     map[string]bool // every object name carrying the prefix
+	deploy    deploymentDefaults
 	mainFlags map[string]string // manager flag name → usage, from main.go
 }
 
