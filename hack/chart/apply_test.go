@@ -36,11 +36,15 @@ var applyOrder = []string{
 // minimal CRDs for them.
 func TestRenderingsApply(t *testing.T) {
 	g := NewWithT(t)
+	start := time.Now()
 	cfg, env, err := testenv.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
+	t.Logf("envtest started in %s", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	defer func() { t.Logf("applied and checked in %s", time.Since(start).Round(time.Millisecond)) }()
 	k8s, err := client.New(cfg, client.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx := context.Background()

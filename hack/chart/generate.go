@@ -62,8 +62,9 @@ var extraLabels = map[string]string{
 	"ConfigMap/grafana-dashboard":                       "$.Values.dashboard.labels",
 }
 
-// selectors are the label selectors (path of fields) that must tell one release from
-// another, so shards in one namespace never select each other's pods.
+// selectors are the label selectors, and the pod labels they select (paths of fields),
+// that must tell one release from another: shards in one namespace never select each
+// other's pods.
 var selectors = map[string][][]string{
 	"Deployment":     {{"spec", "selector", "matchLabels"}, {"spec", "template", "metadata", "labels"}},
 	"Service":        {{"spec", "selector"}},

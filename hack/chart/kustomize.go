@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -37,8 +38,14 @@ func loadSources(root string) (*sources, error) {
 	fsys := filesys.MakeFsInMemory()
 	configDir := filepath.Join(root, "config")
 	err := filepath.WalkDir(configDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() && p != configDir && strings.HasPrefix(d.Name(), ".") {
+			return fs.SkipDir // e.g. build-installer.sh's overlay, there only while it runs
+		}
+		if d.IsDir() {
+			return nil
 		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
