@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
-# The manager image: a static binary on distroless, run as a non-root user.
+# The manager image with Docker: a static binary on distroless, run as a non-root user.
 #   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t mor-operator:dev .
 # (`make docker-build IMG=...` does this.)
+# The reference image is `make image` (hack/image, no Docker): this one has the same
+# layout, the manager at /manager, a CA bundle at /etc/ssl/certs/ca-certificates.crt,
+# /etc/passwd with nonroot 65532, user 65532:65532 (hack/image's test checks the USER and
+# ENTRYPOINT lines), but its other files come from the distroless base.
 
 # Build stage.
 FROM golang:1.26 AS builder

@@ -118,22 +118,57 @@ plugin: ## The kubectl plugin alone: bin/kubectl-mor (put bin/ on PATH for `kube
 build-installer: ## Render dist/install.yaml (CRDs, RBAC, Deployment) with the image IMG.
 	IMG=$(IMG) ./hack/build-installer.sh dist/install.yaml
 
-# The chart archive for VERSION=vX.Y.Z: $(CHART_OUT)/mor-operator-X.Y.Z.tgz (chart version X.Y.Z,
-# appVersion vX.Y.Z). CHART_IMAGE and CHART_DIGEST, if set, become image.repository and
-# image.digest's defaults. File times are SOURCE_DATE_EPOCH, else the last commit's.
-CHART_OUT ?= dist/release
-.PHONY: chart-package
-chart-package: ## Package dist/chart for VERSION=vX.Y.Z into CHART_OUT (refuses a stale chart).
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} go run ./hack/chart package \
-	  -version $(VERSION) -out $(CHART_OUT) $(if $(CHART_IMAGE),-image $(CHART_IMAGE)) $(if $(CHART_DIGEST),-digest $(CHART_DIGEST))
-
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the current kubeconfig.
 	go run . $(ARGS)
 
 .PHONY: docker-build
-docker-build: ## Build the image (needs a Docker engine).
+docker-build: ## Build the image with Docker (needs a Docker engine); `make image` builds the reference image without one.
 	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+##@ Image and release
+
+# linux/amd64 and linux/arm64, cross-compiled; every timestamp in the image is the commit
+# time, so one commit gives one digest.
+PLATFORMS ?= linux/amd64,linux/arm64
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+IMAGE_DIR ?= dist/image
+
+.PHONY: image
+image: ## The manager image, built in Go without Docker (hack/image): an OCI layout at dist/image for PLATFORMS.
+	go run ./hack/image build -out $(IMAGE_DIR) -platforms $(PLATFORMS) -version $(VERSION) -revision $(REVISION) -created $(SOURCE_DATE_EPOCH)
+
+.PHONY: image-push
+image-push: image ## Push the image to IMG (registry/name:tag) with your registry credentials; prints IMG's name@digest.
+	go run ./hack/image push -layout $(IMAGE_DIR) $(IMG)
+
+# The chart archive for VERSION=vX.Y.Z: $(CHART_OUT)/mor-operator-X.Y.Z.tgz (chart version X.Y.Z,
+# appVersion vX.Y.Z). CHART_IMAGE and CHART_DIGEST, if set, become image.repository and
+# image.digest's defaults (make release passes its image's). File times are
+# SOURCE_DATE_EPOCH's, so one commit packages to one archive.
+CHART_OUT ?= dist/release
+.PHONY: chart-package
+chart-package: ## Package dist/chart for VERSION=vX.Y.Z into CHART_OUT (refuses a stale chart).
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/chart package \
+	  -version $(VERSION) -out $(CHART_OUT) $(if $(CHART_IMAGE),-image $(CHART_IMAGE)) $(if $(CHART_DIGEST),-digest $(CHART_DIGEST))
+
+RELEASE_DIR ?= dist/release
+# Where the release's install.yaml expects the image (pinned by digest, so push the
+# layout there, or render install.yaml again with your registry: docs/install.md).
+RELEASE_IMAGE ?= ghcr.io/mor-operator/mor-operator
+
+.PHONY: release
+release: ## Release VERSION=vX.Y.Z into dist/release: image layout (both platforms), install.yaml pinned by digest, crds.yaml, chart, SBOMs, SHA256SUMS.
+	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$ ]] || { echo "make release needs VERSION=vX.Y.Z (got '$(VERSION)')" >&2; exit 1; }
+	rm -rf $(RELEASE_DIR)
+	$(MAKE) --no-print-directory image IMAGE_DIR=$(RELEASE_DIR)/image PLATFORMS=linux/amd64,linux/arm64
+	kubectl kustomize config/crd > $(RELEASE_DIR)/crds.yaml
+	@digest=$$(go run ./hack/image digest -layout $(RELEASE_DIR)/image); \
+	IMG=$(RELEASE_IMAGE):$(VERSION)@$$digest ./hack/build-installer.sh $(RELEASE_DIR)/install.yaml; \
+	$(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR) CHART_IMAGE=$(RELEASE_IMAGE) CHART_DIGEST=$$digest
+	go run ./hack/release -dir $(RELEASE_DIR) -version $(VERSION)
+	@echo "release $(VERSION) in $(RELEASE_DIR):"; ls $(RELEASE_DIR)
 
 ##@ Tools
 

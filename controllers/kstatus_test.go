@@ -176,7 +176,7 @@ func TestKstatusFailedOnWrongKey(t *testing.T) {
 	f.update(secret, func() { secret.Data = map[string][]byte{"secretKey": []byte("wrong-key")} })
 	f.waitCondition(s, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 	res := f.waitKstatus(s, "MorServer", status.FailedStatus)
-	f.g.Expect(res.Message).To(Equal("Incorrect hash"))
+	f.g.Expect(res.Message).To(HavePrefix("MOR refused the credentials (Incorrect hash): check the username and the API key"))
 	f.waitCondition(d, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed)
 	f.waitKstatus(d, "DIDRate", status.FailedStatus)
 

@@ -237,34 +237,42 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error 
 	return nil
 }
 
-// Delete removes the rule (deletionPolicy Orphan never gets here). A rule already gone
-// is success; an adopted rule that turned out to belong to another location is left
-// alone, as it was never ours.
+// Delete removes the rule (deletionPolicy Orphan never gets here). When there is no
+// rule of ours to remove — never created, already gone, or an adopted rule that turned
+// out to belong to another location (never ours) — it says so with
+// *managed.NothingToDelete.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
 	if e.ruleID() == nil {
 		if !managed.CreatePending(e.rule) {
-			return nil // never created anything: nothing of ours to delete
+			return &managed.NothingToDelete{Why: "it was never created"}
 		}
 		got, err := e.find(ctx) // the id may have been lost before it reached status
-		if err != nil || got == nil {
+		if err != nil {
 			return err
 		}
-	} else if e.rule.Spec.RuleID != nil {
-		got, err := e.api.GetLocationRule(ctx, *e.rule.Spec.RuleID)
+		if got == nil {
+			return &managed.NothingToDelete{Why: "it was never created (the last create attempt left no rule in MOR)"}
+		}
+	} else if id := e.rule.Spec.RuleID; id != nil {
+		got, err := e.api.GetLocationRule(ctx, *id)
 		if mor.IsNotFound(err) {
-			return nil
+			return &managed.NothingToDelete{Why: fmt.Sprintf("adopted rule %d was already gone", *id)}
 		}
 		if err != nil {
 			return err
 		}
-		if got["location_id"] != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
-			return nil
+		if loc := got["location_id"]; loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
+			return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d belongs to location %s, not to spec.locationID %d: left alone", *id, loc, e.rule.Spec.LocationID)}
 		}
 	}
-	err := e.api.DeleteLocationRule(ctx, *e.ruleID())
-	if err == nil || mor.IsNotFound(err) {
-		e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*e.ruleID(), 10), nil)
-		return nil
+	id := *e.ruleID()
+	err := e.api.DeleteLocationRule(ctx, id)
+	if err != nil && !mor.IsNotFound(err) {
+		return err
 	}
-	return err
+	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(id, 10), nil)
+	if err != nil {
+		return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d was already gone", id)}
+	}
+	return nil
 }

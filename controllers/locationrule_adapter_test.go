@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -220,18 +221,25 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 		gone     []int64 // rules no longer in MOR
 		kept     []int64
 		calls    map[string]int
+		nothing  string // what Delete says happened instead, "" when it deleted a rule
 	}{
 		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1},
 			calls: map[string]int{"location_rule_delete": 1}},
 		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1},
-			calls: map[string]int{"location_rule_delete": 1}},
+			calls: map[string]int{"location_rule_delete": 1}, nothing: "rule 1 was already gone"},
 		{name: "id lost after our create: found by identity, then deleted", pending: true, gone: []int64{1},
 			calls: map[string]int{"location_rules_get": 1, "location_rule_delete": 1}},
+		{name: "create record, but the create left nothing", pending: true, sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1},
+			calls:   map[string]int{"location_rules_get": 1},
+			nothing: "it was never created (the last create attempt left no rule in MOR)"},
 		{name: "no id, no create record: the identical hand-made rule is left alone", kept: []int64{1},
-			calls: map[string]int{}},
+			calls: map[string]int{}, nothing: "it was never created"},
 		{name: "adopted rule that belongs to another location is left alone",
 			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2},
-			calls: map[string]int{"location_rule_get": 1}},
+			calls: map[string]int{"location_rule_get": 1}, nothing: "rule 2 belongs to location 2, not to spec.locationID 1: left alone"},
+		{name: "adopted rule already gone", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) },
+			sim: func(st *morsim.State) { delete(st.Rules, 4) }, gone: []int64{4},
+			calls: map[string]int{"location_rule_get": 1}, nothing: "adopted rule 4 was already gone"},
 		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4},
 			calls: map[string]int{"location_rule_get": 1, "location_rule_delete": 1}},
 	} {
@@ -242,7 +250,15 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 			withPending(lr, tc.pending)
 			ext := mustConnect(t, locationRules(r), lr)
 			before := r.mor.snapshot()
-			g.Expect(ext.(managed.Deleter).Delete(context.Background())).To(Succeed())
+			seeded := len(r.sim.Snapshot().Rules)
+			err := ext.(managed.Deleter).Delete(context.Background())
+			if tc.nothing == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+			} else {
+				var nothing *managed.NothingToDelete
+				g.Expect(errors.As(err, &nothing)).To(BeTrue(), "%v", err)
+				g.Expect(nothing.Why).To(Equal(tc.nothing))
+			}
 			g.Expect(r.callsSince(before)).To(Equal(tc.calls), "MOR calls")
 			rules := r.sim.Snapshot().Rules
 			for _, id := range tc.gone {
@@ -251,7 +267,11 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 			for _, id := range tc.kept {
 				g.Expect(rules).To(HaveKey(id))
 			}
-			g.Expect(len(rules)).To(Equal(20-len(tc.gone)), "nothing else deleted")
+			deleted := 0
+			if tc.nothing == "" {
+				deleted = 1
+			}
+			g.Expect(len(rules)).To(Equal(seeded-deleted), "nothing else deleted")
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -163,7 +164,10 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 		lr.Status = v1alpha1.LocationRuleStatus{}
 		return k8s.Status().Update(context.Background(), lr)
 	}, testTimeout).Should(Succeed())
-	f.update(lr, func() { lr.Annotations = pending })
+	// the operator's own record wakes no one; a restart (here: another annotation) does
+	f.update(lr, func() {
+		lr.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: pending[v1alpha1.AnnotationCreatePending], "test/wake": "1"}
+	})
 	f.g.Eventually(func() *int64 {
 		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
 		return lr.Status.RuleID
@@ -274,4 +278,27 @@ func TestLocationRuleObserveOnly(t *testing.T) {
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
 	f.gone(lr)
 	f.g.Expect(f.sim.Snapshot().Rules).To(HaveKey(int64(4)))
+}
+
+// Deleting a LocationRule whose create MOR refused says what happened — nothing reached
+// MOR — and never "deleted in MOR".
+func TestLocationRuleDeleteNeverCreated(t *testing.T) {
+	f := newFixture(t)
+	lr := newLocationRule("refused")
+	lr.Spec.TariffID = ptr(int64(999999)) // "Tariff was not found"
+	f.create(lr)
+	f.waitCondition(lr, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonRejected)
+	f.g.Expect(lr.Finalizers).NotTo(BeEmpty(), "held since the create attempt")
+
+	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
+	f.gone(lr)
+	f.g.Expect(f.requests(ruleDelete)).To(BeEmpty())
+	events := func() string {
+		list := &corev1.EventList{}
+		f.g.Expect(k8s.List(context.Background(), list, client.InNamespace(f.ns),
+			client.MatchingFields{"involvedObject.name": lr.Name})).To(Succeed())
+		return eventText(list)
+	}
+	f.g.Eventually(events, testTimeout).Should(ContainSubstring("NothingToDelete nothing to delete in MOR: it was never created"))
+	f.g.Expect(events()).NotTo(ContainSubstring("deleted in MOR"))
 }

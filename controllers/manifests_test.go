@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,26 +147,30 @@ func decodeManifests(out []byte) (map[string][]*unstructured.Unstructured, error
 
 // TestInstallerApplies renders dist/install.yaml as `make build-installer` does (into a
 // temporary file) and applies every object with server-side apply: all are accepted, and
-// the Deployment runs the image IMG names. It runs after config/default was applied by
-// appliedManifests, so the objects exist and this apply takes them over.
+// the Deployment runs the image IMG names, by tag or pinned by digest as `make release`
+// writes it. It runs after config/default was applied by appliedManifests, so the objects
+// exist and this apply takes them over.
 func TestInstallerApplies(t *testing.T) {
 	g := NewWithT(t)
 	appliedManifests(t)
-	const img = "registry.example.com:5000/mor/mor-operator:v1.2.3"
-	out := filepath.Join(t.TempDir(), "install.yaml")
-	cmd := exec.Command(filepath.Join("..", "hack", "build-installer.sh"), out)
-	cmd.Env = append(cmd.Environ(), "IMG="+img)
-	b, err := cmd.CombinedOutput()
-	g.Expect(err).NotTo(HaveOccurred(), string(b))
-	rendered, err := os.ReadFile(out)
-	g.Expect(err).NotTo(HaveOccurred())
-	byKind, err := decodeManifests(rendered)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(byKind["CustomResourceDefinition"]).To(HaveLen(4))
-	g.Expect(byKind["Deployment"]).To(HaveLen(1))
+	const tagged = "registry.example.com:5000/mor/mor-operator:v1.2.3"
+	var byKind map[string][]*unstructured.Unstructured
+	for _, img := range []string{tagged, tagged + "@sha256:" + strings.Repeat("0a", 32)} {
+		out := filepath.Join(t.TempDir(), "install.yaml")
+		cmd := exec.Command(filepath.Join("..", "hack", "build-installer.sh"), out)
+		cmd.Env = append(cmd.Environ(), "IMG="+img)
+		b, err := cmd.CombinedOutput()
+		g.Expect(err).NotTo(HaveOccurred(), string(b))
+		rendered, err := os.ReadFile(out)
+		g.Expect(err).NotTo(HaveOccurred())
+		byKind, err = decodeManifests(rendered)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(byKind["CustomResourceDefinition"]).To(HaveLen(4))
+		g.Expect(byKind["Deployment"]).To(HaveLen(1))
 
-	containers, _, _ := unstructured.NestedSlice(byKind["Deployment"][0].Object, "spec", "template", "spec", "containers")
-	g.Expect(containers).To(ContainElement(HaveKeyWithValue("image", img)))
+		containers, _, _ := unstructured.NestedSlice(byKind["Deployment"][0].Object, "spec", "template", "spec", "containers")
+		g.Expect(containers).To(ContainElement(HaveKeyWithValue("image", img)))
+	}
 
 	ctx := context.Background()
 	n := 0

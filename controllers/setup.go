@@ -5,6 +5,7 @@ package controllers
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -115,8 +116,7 @@ func setup[T managed.Resource](mgr ctrl.Manager, opts Options,
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(kind.Name()).
-		For(kind.New(), builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(kind.New(), builder.WithPredicates(userEdits())).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 			RateLimiter: jittered{workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
@@ -225,6 +225,26 @@ func (w watcher) usersOf(ctx context.Context, list client.ObjectList, namespace,
 		return nil
 	})
 	return out
+}
+
+// userEdits passes an update of a resource when its spec (generation) or an annotation
+// a person sets changed. The operator's own writes must not wake the resource again:
+// status and the finalizer do not pass the predicates at all, and the create-pending
+// record, added and dropped around a create MOR refused, is ignored here — waking on it
+// re-sent the refused create at once, about 30 times a second.
+func userEdits() predicate.Predicate {
+	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return !maps.Equal(userAnnotations(e.ObjectOld), userAnnotations(e.ObjectNew))
+		},
+	})
+}
+
+// userAnnotations are obj's annotations but the operator's own.
+func userAnnotations(obj client.Object) map[string]string {
+	a := maps.Clone(obj.GetAnnotations())
+	delete(a, v1alpha1.AnnotationCreatePending)
+	return a
 }
 
 func deletedOnly() predicate.Predicate {

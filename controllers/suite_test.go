@@ -34,6 +34,9 @@ import (
 const (
 	testPollInterval = time.Second
 	testTimeout      = 30 * time.Second
+	// testServerGracePeriod: a resource waits this long for its MorServer before it is
+	// Stalled (1m in production).
+	testServerGracePeriod = 5 * time.Second
 )
 
 var (
@@ -111,6 +114,7 @@ func startManager(cfg *rest.Config, selector string, extra bool, mutate ...func(
 			PollInterval: testPollInterval,
 			// Long on purpose: recovery after a Secret fix must come from the watch.
 			AuthRetryInterval: 10 * time.Minute,
+			ServerGracePeriod: testServerGracePeriod,
 		},
 		DefaultsReapplyInterval: time.Hour,
 		MaxConcurrentReconciles: 4,

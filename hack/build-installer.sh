@@ -7,13 +7,19 @@ out=${1:-dist/install.yaml}
 img=${IMG:?set IMG, e.g. IMG=registry.example.com/mor-operator:v0.1.0}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Split IMG into name and tag or digest: the tag is after the last ":" that follows the
-# last "/" (a registry port is not a tag).
+# Split IMG (name[:tag][@sha256:digest]) into name, tag and digest: the tag is after the
+# last ":" that follows the last "/" (a registry port is not a tag). With a digest the
+# image is pinned: `make image-push` prints name@digest, `make release` writes name:tag@digest.
 name=$img tag= digest=
-if [[ $img == *@* ]]; then
-  name=${img%@*} digest=${img#*@}
-elif [[ ${img##*/} == *:* ]]; then
-  name=${img%:*} tag=${img##*:}
+if [[ $name == *@* ]]; then
+  digest=${name#*@} name=${name%@*}
+  if [[ ! $digest =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    echo "IMG=$img: the digest after @ must be sha256:<64 hex digits>" >&2
+    exit 1
+  fi
+fi
+if [[ ${name##*/} == *:* ]]; then
+  tag=${name##*:} name=${name%:*}
 fi
 
 # kustomize takes only relative paths to bases: the overlay lives in the repo briefly.

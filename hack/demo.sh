@@ -263,9 +263,9 @@ events_of() {
 }
 
 STEP="export"
-step "kubectl mor export --server default --unmanaged: MOR's hand-made rules as manifests (ObserveOnly, Orphan)"
+step "kubectl mor export --mor-server default --unmanaged: MOR's hand-made rules as manifests (ObserveOnly, Orphan)"
 rm -rf "$DEMO_DIR/export"
-mor export -n "$NS" --server default --unmanaged --no-defaults --output-dir "$DEMO_DIR/export"
+mor export -n "$NS" --mor-server default --unmanaged --no-defaults --output-dir "$DEMO_DIR/export"
 ls "$DEMO_DIR/export"
 EXPORTED=$(find "$DEMO_DIR/export" -name 'locationrule-*.yaml' | sort | head -n 1)
 RULE=$(sed -n 's/^  name: //p' "$EXPORTED" | head -n 1)

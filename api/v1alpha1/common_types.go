@@ -31,8 +31,8 @@ const DefaultServerName = "default"
 
 // ServerReference names a MorServer in the same namespace.
 type ServerReference struct {
-	// name of the MorServer in the same namespace. Cross-namespace references are not
-	// allowed: a namespace is a tenant boundary.
+	// name is the name of a MorServer in the same namespace, up to 253 characters.
+	// Cross-namespace references are not allowed: a namespace is a tenant boundary.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +required
@@ -57,7 +57,7 @@ type ResourceStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Ready, Synced and, when a person must act, Stalled.
+	// conditions are Ready, Synced and, when a person must act, Stalled.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -72,10 +72,11 @@ type ResourceStatus struct {
 
 // Correction is one write that undid drift in MOR.
 type Correction struct {
-	// time of the correcting write.
+	// time is when the correcting write was made.
 	// +required
 	Time metav1.Time `json:"time"`
-	// fields corrected: desired is what MOR now holds, observed what it held before.
+	// fields are the fields corrected: desired is what MOR now holds, observed what it
+	// held before.
 	// +listType=map
 	// +listMapKey=field
 	// +optional

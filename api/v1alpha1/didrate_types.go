@@ -7,14 +7,16 @@ import (
 // DIDRateSpec declares the rate details of one DID.
 type DIDRateSpec struct {
 	// serverRef names the MorServer; "default" when omitted.
+	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
-	// didID is MOR's numeric DID id (not the phone number). Immutable.
+	// didID is MOR's numeric DID id (not the phone number), at least 1. Immutable.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.didID is immutable"
 	// +required
 	DIDID int64 `json:"didID"`
-	// providerTariffID is the provider tariff (provider_tariff_id).
+	// providerTariffID is the id (at least 1) of the tariff the DID's provider bills by
+	// (provider_tariff_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	ProviderTariffID *int64 `json:"providerTariffID,omitempty" mor:"provider_tariff_id"`
@@ -22,14 +24,18 @@ type DIDRateSpec struct {
 	// (allow_call_reject_provider).
 	// +optional
 	AllowCallRejectProvider *bool `json:"allowCallRejectProvider,omitempty" mor:"allow_call_reject_provider"`
-	// ownerTariffID is the owner tariff, 0 for the "None" tariff (owner_tariff_id).
+	// ownerTariffID is the id of the DID owner's tariff, or 0 for the "None" tariff
+	// (owner_tariff_id).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	OwnerTariffID *int64 `json:"ownerTariffID,omitempty" mor:"owner_tariff_id"`
-	// allowCallReject (allow_call_reject).
+	// allowCallReject is the owner-side counterpart of allowCallRejectProvider, set
+	// beside ownerTariffID: true or false (allow_call_reject).
 	// +optional
 	AllowCallReject *bool `json:"allowCallReject,omitempty" mor:"allow_call_reject"`
-	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// managementPolicy: Manage (the default) makes MOR match the spec; ObserveOnly reads
+	// MOR and reports drift in status, and never writes.
+	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
 }
@@ -53,7 +59,9 @@ type DIDRateStatus struct {
 // +kubebuilder:resource:categories=mor,shortName=didrate
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`
 // +kubebuilder:printcolumn:name="DID",type=integer,JSONPath=`.spec.didID`
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // DIDRate is the rate details of one MOR DID.

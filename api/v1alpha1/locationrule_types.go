@@ -28,96 +28,113 @@ type LocationRuleType string
 // +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable",fieldPath=".serverRef"
 type LocationRuleSpec struct {
 	// serverRef names the MorServer; "default" when omitted. Immutable.
+	// +kubebuilder:default={name: default}
 	// +optional
 	ServerRef *ServerReference `json:"serverRef,omitempty"`
-	// locationID of the MOR location the rule belongs to. Immutable.
+	// locationID is the id of the MOR location the rule belongs to, at least 1. Immutable.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.locationID is immutable"
 	// +required
 	LocationID int64 `json:"locationID"`
-	// ruleID adopts an existing MOR rule instead of creating one. Set only at creation.
+	// ruleID adopts the existing MOR rule of this id (at least 1) instead of creating
+	// one. It can only be set when the resource is created.
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	RuleID *int64 `json:"ruleID,omitempty"`
-	// name of the rule (name); required to create one. MOR refuses a blank name. Kept
-	// exactly, spaces at the ends included; control characters other than tab and line
-	// feed are refused, as MOR's XML answers cannot carry them back.
+	// name is the rule's name in MOR (name), required to create a rule: 1 to 255
+	// characters, at least one of them not a space, as MOR refuses a blank name. It is
+	// kept exactly, spaces at the ends included. Control characters other than tab and
+	// line feed are refused, as MOR's XML answers cannot carry them back.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:Pattern=`\S`
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:XValidation:rule="!self.matches('[\\\\x00-\\\\x08\\\\x0B-\\\\x1F\\\\x7F\\\\x{FFFE}\\\\x{FFFF}]')",message="must not contain control characters other than tab and line feed: MOR's XML answers cannot carry them back"
 	// +optional
 	Name *string `json:"name,omitempty" mor:"name"`
-	// enabled (enabled; MOR's default true).
+	// enabled says whether MOR applies the rule: true on, false off (enabled; MOR's
+	// default true).
 	// +optional
 	Enabled *bool `json:"enabled,omitempty" mor:"enabled"`
-	// type: dst, src or combined (lr_type; MOR's default dst).
+	// type is the kind of rule (lr_type; MOR's default dst): dst rewrites the
+	// destination number, src the source number, combined both.
 	// +optional
 	Type *LocationRuleType `json:"type,omitempty" mor:"lr_type"`
-	// cut is the destination prefix to cut (cut).
+	// cut is the prefix the rule cuts from the destination number (cut): up to 60 characters, each a digit, an ASCII letter, +, * or #; may be empty.
+	// cut and add may not both be empty unless type is src.
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
 	Cut *string `json:"cut,omitempty" mor:"cut"`
-	// add is the destination prefix to add (add).
+	// add is the prefix the rule adds to the destination number (add): up to 60 characters, each a digit, an ASCII letter, +, * or #; may be empty.
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
 	Add *string `json:"add,omitempty" mor:"add"`
-	// minLen of the destination number (minlen; MOR's default 1).
+	// minLen is the shortest destination number the rule applies to, in digits, from 0
+	// to 100 and at most maxLen (minlen; MOR's default 1).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
 	MinLen *int32 `json:"minLen,omitempty" mor:"minlen"`
-	// maxLen of the destination number (maxlen; MOR's default 99).
+	// maxLen is the longest destination number the rule applies to, in digits, from 0
+	// to 100 and at least minLen (maxlen; MOR's default 99).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
 	MaxLen *int32 `json:"maxLen,omitempty" mor:"maxlen"`
-	// srcCut is the source prefix to cut (src_cut).
+	// srcCut is the prefix the rule cuts from the source number (src_cut): up to 60 characters, each a digit, an ASCII letter, +, * or #; may be empty.
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
 	SrcCut *string `json:"srcCut,omitempty" mor:"src_cut"`
-	// srcAdd is the source prefix to add (src_add).
+	// srcAdd is the prefix the rule adds to the source number (src_add): up to 60 characters, each a digit, an ASCII letter, +, * or #; may be empty.
 	// +kubebuilder:validation:MaxLength=60
 	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z+*#]*$`
 	// +optional
 	SrcAdd *string `json:"srcAdd,omitempty" mor:"src_add"`
-	// srcMinLen of the source number (src_minlen; MOR's default 1).
+	// srcMinLen is the shortest source number the rule applies to, in digits, from 0 to
+	// 100 and at most srcMaxLen (src_minlen; MOR's default 1).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
 	SrcMinLen *int32 `json:"srcMinLen,omitempty" mor:"src_minlen"`
-	// srcMaxLen of the source number (src_maxlen; MOR's default 99).
+	// srcMaxLen is the longest source number the rule applies to, in digits, from 0 to
+	// 100 and at least srcMinLen (src_maxlen; MOR's default 99).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional
 	SrcMaxLen *int32 `json:"srcMaxLen,omitempty" mor:"src_maxlen"`
-	// tariffID to assign, -1 to unassign (tariff_id).
+	// tariffID is the tariff the rule changes the call to, a tariff id of at least 1, or
+	// -1 to unassign it (tariff_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.tariffID must be -1 (unassign) or a tariff id >= 1"
 	// +optional
 	TariffID *int64 `json:"tariffID,omitempty" mor:"tariff_id"`
-	// lcrID to assign, -1 to unassign (lcr_id).
+	// lcrID is the LCR the rule changes the call to, an LCR id of at least 1, or -1 to
+	// unassign it (lcr_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.lcrID must be -1 (unassign) or an LCR id >= 1"
 	// +optional
 	LCRID *int64 `json:"lcrID,omitempty" mor:"lcr_id"`
-	// didID to assign, -1 to unassign (did_id).
+	// didID is the DID the rule routes the call to, a DID id of at least 1, or -1 to
+	// unassign it (did_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.didID must be -1 (unassign) or a DID id >= 1"
 	// +optional
 	DIDID *int64 `json:"didID,omitempty" mor:"did_id"`
-	// deviceID to assign, -1 to unassign (device_id).
+	// deviceID is the device the rule makes the call's owner, a device id of at least 1,
+	// or -1 to unassign it (device_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.deviceID must be -1 (unassign) or a device id >= 1"
 	// +optional
 	DeviceID *int64 `json:"deviceID,omitempty" mor:"device_id"`
-	// changeCallerIDName (change_callerid_name; MOR's default false).
+	// changeCallerIDName turns MOR's "change callerid name" option of the rule on (true)
+	// or off (false) (change_callerid_name; MOR's default false).
 	// +optional
 	ChangeCallerIDName *bool `json:"changeCallerIDName,omitempty" mor:"change_callerid_name"`
 	// deletionPolicy: Delete (when omitted) removes the rule from MOR when this resource
 	// is deleted; Orphan leaves it.
 	// +optional
 	DeletionPolicy *DeletionPolicy `json:"deletionPolicy,omitempty"`
-	// managementPolicy: Manage (when omitted) or ObserveOnly (report drift, never write).
+	// managementPolicy: Manage (the default) makes MOR match the spec; ObserveOnly reads
+	// MOR and reports drift in status, and never writes.
+	// +kubebuilder:default=Manage
 	// +optional
 	ManagementPolicy *ManagementPolicy `json:"managementPolicy,omitempty"`
 }
@@ -144,8 +161,10 @@ type LocationRuleStatus struct {
 // +kubebuilder:resource:categories=mor
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`
 // +kubebuilder:printcolumn:name="Rule ID",type=integer,JSONPath=`.status.ruleID`
 // +kubebuilder:printcolumn:name="Location",type=integer,JSONPath=`.spec.locationID`,priority=1
+// +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // LocationRule is one localization rule of one MOR location.

@@ -6,12 +6,12 @@ import (
 
 // SecretKeySelector points at one key of a Secret in the same namespace.
 type SecretKeySelector struct {
-	// name of the Secret in the same namespace.
+	// name is the name of a Secret in the same namespace, up to 253 characters.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +required
 	Name string `json:"name"`
-	// key within the Secret's data.
+	// key is the key within the Secret's data, up to 253 characters.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +required
@@ -32,12 +32,13 @@ type TLSConfig struct {
 
 // RateLimit is the client-side request budget for one MOR server.
 type RateLimit struct {
-	// requestsPerSecond allowed on average (default 5).
+	// requestsPerSecond is how many requests per second are allowed on average, 1 to
+	// 1000 (default 5).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	// +optional
 	RequestsPerSecond *int32 `json:"requestsPerSecond,omitempty"`
-	// burst of requests allowed at once (default 10).
+	// burst is how many requests are allowed at once, 1 to 1000 (default 10).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	// +optional
@@ -47,12 +48,14 @@ type RateLimit struct {
 // MorServerSpec says how to reach one MOR server.
 // +kubebuilder:validation:XValidation:rule="!self.url.startsWith('http://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.url must be https:// unless spec.allowInsecureHTTP is true (request hashes are replayable)",fieldPath=".url"
 type MorServerSpec struct {
-	// url is MOR's base URL, usually https://HOST/billing; "/api/<method>" is appended.
+	// url is MOR's base URL, usually https://HOST/billing, up to 2048 characters, without
+	// a query string or fragment; "/api/<method>" is appended.
 	// +kubebuilder:validation:Pattern=`^https?://[^\s/?#]+[^\s?#]*$`
 	// +kubebuilder:validation:MaxLength=2048
 	// +required
 	URL string `json:"url"`
-	// username of the MOR API user (admin, accountant or reseller).
+	// username is the MOR API user (admin, accountant or reseller), 1 to 255
+	// characters.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +required
@@ -60,7 +63,7 @@ type MorServerSpec struct {
 	// secretKeyRef names the Secret key holding the user's API secret key.
 	// +required
 	SecretKeyRef SecretKeySelector `json:"secretKeyRef"`
-	// tls settings for https:// URLs.
+	// tls tunes the verification of MOR's certificate for https:// URLs.
 	// +optional
 	TLS *TLSConfig `json:"tls,omitempty"`
 	// allowInsecureHTTP permits an http:// URL (default false). Only for a simulator or a
@@ -70,8 +73,8 @@ type MorServerSpec struct {
 	// rateLimit caps the requests the operator sends to this server.
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
-	// timeout of one request (default 30s, at most 1m: a worker waiting longer on one
-	// MOR holds up the resources of every other).
+	// timeout is how long one request may take, more than 0s and at most 1m (default
+	// 30s): a worker waiting longer on one MOR holds up the resources of every other.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s') && duration(self) <= duration('1m')",message="must be more than 0s and at most 1m"
@@ -82,7 +85,7 @@ type MorServerSpec struct {
 // MorServerStatus reports whether a signed probe succeeds.
 type MorServerStatus struct {
 	ResourceStatus `json:",inline"`
-	// version MOR reported (system_version_get).
+	// version is what MOR reported as its version (system_version_get).
 	// +optional
 	Version string `json:"version,omitempty"`
 }

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
@@ -20,8 +21,9 @@ import (
 // No controller runs: only the API server's validation is under test.
 
 var (
-	k8s    client.Client
-	scheme = morscheme.New()
+	k8s        client.Client
+	restConfig *rest.Config
+	scheme     = morscheme.New()
 )
 
 func TestMain(m *testing.M) {
@@ -40,6 +42,7 @@ func run(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "envtest stop:", err)
 		}
 	}()
+	restConfig = cfg
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		fmt.Fprintln(os.Stderr, "client:", err)
 		return 1

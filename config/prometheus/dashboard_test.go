@@ -104,7 +104,7 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	for name, expr := range dashboardExprs(t, d) {
-		if _, err := promql.ParseExpr(expr); err != nil {
+		if _, err := promQL.ParseExpr(expr); err != nil {
 			t.Errorf("%s: %v\n%s", name, err, expr)
 		}
 	}
@@ -113,7 +113,7 @@ func TestDashboard(t *testing.T) {
 // metricNames are the metric names an expression selects.
 func metricNames(t *testing.T, expr string) []string {
 	t.Helper()
-	e, err := promql.ParseExpr(expr)
+	e, err := promQL.ParseExpr(expr)
 	if err != nil {
 		t.Fatalf("%s: %v", expr, err)
 	}

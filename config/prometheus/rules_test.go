@@ -20,12 +20,11 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
-	"github.com/prometheus/prometheus/promql/promqltest"
-	"github.com/prometheus/prometheus/rules"
+	"github.com/prometheus/prometheus/template"
 	"sigs.k8s.io/yaml"
 )
 
-var promql = parser.NewParser(parser.Options{})
+var promQL = parser.NewParser(parser.Options{})
 
 // loadRules reads rules.yaml as the Prometheus Operator's type (unknown fields refused)
 // and its groups as Prometheus reads a rule file, validated as `promtool check rules`
@@ -44,7 +43,7 @@ func loadRules(t *testing.T) []rulefmt.Rule {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, promql, slog.Default())
+	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, promQL, slog.Default())
 	for _, err := range errs {
 		t.Errorf("rules.yaml: %v", err)
 	}
@@ -88,32 +87,56 @@ type firing struct {
 
 // evalAlert evaluates one alert every minute from 0 to the last of at, over series
 // (promtool's input_series notation, one sample a minute), and returns what fires at
-// each time of at, as Prometheus's rule manager would.
+// each time of at, as Prometheus's rule manager would: a series of the expression's
+// result is pending from the first evaluation that returns it, firing once it has been
+// returned at every evaluation for the rule's `for`; its annotations are expanded by
+// Prometheus's template expander. (Prometheus's rules package does the same, with its
+// notifier and the cloud SDKs that brings.)
 func evalAlert(t *testing.T, rule rulefmt.Rule, series string, at ...time.Duration) map[time.Duration][]firing {
 	t.Helper()
-	storage := promqltest.LoadedStorage(t, "load 1m\n"+series)
-	t.Cleanup(func() { _ = storage.Close() })
-	engine := promqltest.NewTestEngine(t, false, 0, 100000)
-	query := rules.EngineQueryFunc(engine, storage)
-	expr, err := promql.ParseExpr(rule.Expr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := rules.NewAlertingRule(rule.Alert, expr, time.Duration(rule.For), 0,
-		labels.FromMap(rule.Labels), labels.FromMap(rule.Annotations), labels.EmptyLabels(), "", true, slog.Default())
+	query := newQuery(t, syntheticSeries(t, series))
+	activeAt := map[string]time.Duration{} // by the result series' labels
 	out := map[time.Duration][]firing{}
 	for ts := time.Duration(0); ts <= slices.Max(at); ts += time.Minute {
-		if _, err := ar.Eval(context.Background(), 0, time.Unix(0, 0).Add(ts), query, nil, 0); err != nil {
+		now := time.Unix(0, 0).Add(ts)
+		vec, err := query(context.Background(), rule.Expr, now)
+		if err != nil {
 			t.Fatalf("%s at %s: %v", rule.Alert, ts, err)
 		}
-		if !slices.Contains(at, ts) {
-			continue
-		}
-		out[ts] = []firing{} // asked for: nothing firing is an answer too
-		for _, a := range ar.ActiveAlerts() {
-			if a.State == rules.StateFiring {
-				out[ts] = append(out[ts], firing{a.Labels.Map(), a.Annotations.Get("summary")})
+		seen := map[string]bool{}
+		var fired []firing
+		for _, s := range vec {
+			key := s.Metric.String()
+			seen[key] = true
+			if _, ok := activeAt[key]; !ok {
+				activeAt[key] = ts
 			}
+			if ts-activeAt[key] < time.Duration(rule.For) {
+				continue
+			}
+			lb := labels.NewBuilder(s.Metric)
+			lb.Del(labels.MetricName)
+			lb.Set(labels.AlertName, rule.Alert)
+			for k, v := range rule.Labels {
+				lb.Set(k, v)
+			}
+			l := lb.Labels()
+			data := template.AlertTemplateData(l.Map(), nil, "", s)
+			summary, err := template.NewTemplateExpander(context.Background(),
+				"{{$labels := .Labels}}{{$value := .Value}}"+rule.Annotations["summary"], "summary", data,
+				model.Time(now.UnixMilli()), query, nil, nil).Expand()
+			if err != nil {
+				t.Fatalf("%s: summary: %v", rule.Alert, err)
+			}
+			fired = append(fired, firing{l.Map(), summary})
+		}
+		for key := range activeAt {
+			if !seen[key] {
+				delete(activeAt, key) // resolved: pending starts again
+			}
+		}
+		if slices.Contains(at, ts) {
+			out[ts] = append([]firing{}, fired...) // nothing firing is an answer too
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -36,12 +37,19 @@ func morFloor(ctx context.Context, w *world, c config) (float64, error) {
 	return took, w.sim.reset(ctx)
 }
 
-// k8sFloor: a plain client (the manager's QPS and burst) creating the same N objects in
-// a namespace the manager does not watch, and making the writes the operator must make
-// per object: the finalizer with the create record (one patch) and one status write.
-func k8sFloor(ctx context.Context, w *world, c config) (float64, error) {
-	ns := "bench-floor"
-	if err := w.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+// k8sFloor: a plain client creating the same N objects in a namespace the manager does
+// not watch, and making the writes the operator must make per object: the finalizer with
+// the create record (one patch) and one status write. Without a client-side budget
+// (qps < 0) it is the API server's own pace, the floor; with the budget the manager had
+// before (50/s, burst 100) it shows what a client budget costs.
+func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (float64, error) {
+	cfg := rest.CopyConfig(w.cfg)
+	cfg.QPS, cfg.Burst = qps, 100
+	k8s, err := client.New(cfg, client.Options{Scheme: w.k8s.Scheme()})
+	if err != nil {
+		return 0, err
+	}
+	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		return 0, err
 	}
 	rules, _ := objects(c)
@@ -49,19 +57,19 @@ func k8sFloor(ctx context.Context, w *world, c config) (float64, error) {
 	if err := parallel(8, rules, func(r *v1alpha1.LocationRule) error {
 		o := r.DeepCopy()
 		o.Namespace = ns
-		return w.k8s.Create(ctx, o)
+		return k8s.Create(ctx, o)
 	}); err != nil {
 		return 0, err
 	}
-	err := parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
+	err = parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
 		key := client.ObjectKey{Namespace: ns, Name: r.Name}
 		meta := []byte(`{"metadata":{"finalizers":["mor.operator.dev/location-rule"],"annotations":{"mor.operator.dev/create-pending":"x"}}}`)
 		o := &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Namespace: ns}}
-		if err := w.k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
+		if err := k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
 			return err
 		}
 		status := []byte(fmt.Sprintf(`{"status":{"ruleID":%d,"observedGeneration":1}}`, 1))
-		return w.k8s.Status().Patch(ctx, o, client.RawPatch("application/merge-patch+json", status))
+		return k8s.Status().Patch(ctx, o, client.RawPatch("application/merge-patch+json", status))
 	})
 	return time.Since(t0).Seconds(), err
 }

@@ -19,7 +19,7 @@ func (r *results) markdown(out io.Writer) {
 		fmt.Fprintf(out, "| %s | %.1f | %s | %s | %.1f | %.0f | %.0f + %.0f | %.1f |\n", p.Name, p.Seconds, counts(p.MORRequests), counts(p.K8sRequests),
 			p.Manager.CPUSeconds, p.Manager.PeakRSSMiB, p.Manager.AnonRSSMiB, p.Manager.FileRSSMiB, p.Simulator.CPUSeconds)
 	}
-	fmt.Fprintf(out, "\nMOR floor %.1f s, Kubernetes floor %.1f s; cold / max(floors) = %.2f\n", r.MORFloor, r.K8sFloor, r.ColdToFloor)
+	fmt.Fprintf(out, "\nMOR floor %.1f s, Kubernetes floor %.1f s (with a 50/s client budget: %.1f s); cold / max(floors) = %.2f\n", r.MORFloor, r.K8sFloor, r.K8sThrottled, r.ColdToFloor)
 }
 
 func counts(m map[string]int) string {

@@ -157,6 +157,7 @@ var managerFlags = []managerFlag{
 	{"minPollInterval", "min-poll-interval", duration},
 	{"defaultsReapplyInterval", "defaults-reapply-interval", duration},
 	{"authRetryInterval", "auth-retry-interval", duration},
+	{"serverGracePeriod", "server-grace-period", duration},
 	{"maxBackoff", "max-backoff", duration},
 	{"reconcileTimeout", "reconcile-timeout", duration},
 	{"maxConcurrentReconciles", "max-concurrent-reconciles", integer},

@@ -95,6 +95,7 @@ manager:
   minPollInterval: 1m30s
   defaultsReapplyInterval: 2h
   authRetryInterval: 10m
+  serverGracePeriod: 2m
   maxBackoff: 2m
   reconcileTimeout: 90s
   maxConcurrentReconciles: 4

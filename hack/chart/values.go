@@ -158,8 +158,8 @@ func (g *generator) valuesSchema() (string, error) {
 			s = map[string]any{"type": "string", "pattern": `^(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)?$`}
 		case integer:
 			s = map[string]any{"type": []string{"integer", "null"}, "minimum": 1}
-		case number:
-			s = map[string]any{"type": []string{"number", "null"}, "exclusiveMinimum": 0}
+		case number: // any: --kube-api-qps is negative for no budget
+			s = map[string]any{"type": []string{"number", "null"}}
 		}
 		s["description"] = "--" + f.flag + ": " + g.mainFlags[f.flag]
 		flags[f.key] = s

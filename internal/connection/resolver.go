@@ -101,12 +101,13 @@ func readServer(ctx context.Context, c client.Reader, key types.NamespacedName) 
 	var server v1alpha1.MorServer
 	if err := c.Get(ctx, key, &server); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, verdict.Stalled(verdict.ReasonServerNotFound, "MorServer %q not found in namespace %q", key.Name, key.Namespace)
+			return nil, &verdict.StalledError{Reason: verdict.ReasonServerNotFound, WaitReason: verdict.ReasonWaitingForServer,
+				Message: fmt.Sprintf("MorServer %q not found in namespace %q", key.Name, key.Namespace)}
 		}
 		return nil, err
 	}
-	if strings.HasPrefix(server.Spec.URL, "http://") && !server.Spec.AllowInsecureHTTP {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: http:// is refused unless spec.allowInsecureHTTP is true", key.Name)
+	if err := mor.RefuseInsecureHTTP(server.Spec.URL, server.Spec.AllowInsecureHTTP, "spec.allowInsecureHTTP is true"); err != nil {
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
 	}
 	return &server, nil
 }

@@ -8,9 +8,10 @@ import (
 )
 
 // Condition reasons. Ready: Available, or False with Creating, Updating, Deleting,
-// Unavailable, Paused, Drifted (ObserveOnly), NotFound (ObserveOnly, absent in MOR).
-// Synced: ReconcileSuccess, ReconcileError, ReconcilePaused. Stalled reasons come with
-// the error's verdict (package verdict).
+// Unavailable, Paused, Drifted (ObserveOnly), NotFound (ObserveOnly, absent in MOR), or a
+// verdict's wait reason (verdict.ReasonWaitingForServer). Synced: ReconcileSuccess,
+// ReconcileError, ReconcilePaused, or the wait reason. Stalled reasons come with the
+// error's verdict (package verdict).
 const (
 	ReasonAvailable   = "Available"
 	ReasonCreating    = "Creating"

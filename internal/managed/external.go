@@ -47,10 +47,20 @@ type Updater interface {
 	Update(ctx context.Context, diff []string) error
 }
 
-// Deleter removes the external thing, honouring the kind's deletion policy.
+// Deleter removes the external thing, honouring the kind's deletion policy. When there
+// was nothing of the resource's to remove, it returns *NothingToDelete.
 type Deleter interface {
 	Delete(ctx context.Context) error
 }
+
+// NothingToDelete ends a deletion that found nothing of the resource's in MOR: the
+// deletion is complete, and the event says what happened instead of "deleted in MOR".
+type NothingToDelete struct {
+	// Why, e.g. "it was never created".
+	Why string
+}
+
+func (e *NothingToDelete) Error() string { return "nothing to delete in MOR: " + e.Why }
 
 // Scheduler is implemented by an External that needs its next observation sooner than
 // the poll interval (e.g. a re-apply falling due).

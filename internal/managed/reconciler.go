@@ -7,6 +7,7 @@ package managed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +43,9 @@ type Options struct {
 	// ReconcileTimeout bounds one reconcile (0: unbounded), so no worker is held for
 	// ever by a slow MOR or a slow API server.
 	ReconcileTimeout time.Duration
+	// ServerGracePeriod is how long after its creation a resource waits quietly for its
+	// MorServer to be created before it is reported Stalled (0: no wait).
+	ServerGracePeriod time.Duration
 }
 
 // statusWriteTimeout bounds the final status write of a reconcile.
@@ -124,6 +128,9 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 4. Connect.
 	ext, err := r.Kind.Connect(ctx, obj)
 	if err != nil {
+		if result, waiting := r.waitForArrival(obj, err); waiting {
+			return result, nil
+		}
 		return r.fail(ctx, obj, ReasonUnavailable, err)
 	}
 
@@ -228,10 +235,15 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		if deleter, ok := ext.(Deleter); ok && err == nil {
 			err = deleter.Delete(ctx)
 		}
-		if err != nil {
+		var nothing *NothingToDelete
+		switch {
+		case errors.As(err, &nothing):
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "NothingToDelete", "Delete", "%s", nothing.Error())
+		case err != nil:
 			return r.fail(ctx, obj, ReasonDeleting, err)
+		default:
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 	}
 	if err := r.removeFinalizer(ctx, obj, f); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)

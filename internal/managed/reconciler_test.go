@@ -680,7 +680,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonAuthenticationFailed,
 			readyReason:   managed.ReasonUnavailable,
-			message:       "Incorrect hash",
+			message:       refusedHash,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(authRetry)) },
 		},
@@ -1132,8 +1132,11 @@ func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))
-	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, "Incorrect hash")
+	h.expectCondition(h.get(), v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAuthenticationFailed, refusedHash)
 }
+
+// refusedHash is the status message of MOR's "Incorrect hash" (package mor words it).
+var refusedHash = verdict.Of(&mor.Error{Class: mor.Authentication, Text: "Incorrect hash"}).Message
 
 // Work postponed because a server's budget is spent is no failure: no condition
 // changes, no event, a requeue when the budget allows.

@@ -42,6 +42,7 @@ type Client struct {
 	gate     Gate // optional: the server's circuit breaker
 	observer RequestObserver
 	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error // waits on the now clock
 	auth     authGate
 }
 
@@ -98,6 +99,7 @@ func New(cfg Config) (*Client, error) {
 		gate:     cfg.Gate,
 		observer: cfg.Observer,
 		now:      time.Now,
+		sleep:    sleepCtx,
 	}, nil
 }
 
@@ -139,16 +141,16 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 	return c.callPage(ctx, method, params, false)
 }
 
-// write is call for a change: it borrows from the budget rather than being deferred.
-// A write follows the read that decided it (the loop observes first); deferring it
-// would cost that read again, and a deferred create would need a fresh listing before
-// it may be sent. At most one write per worker overdraws the budget.
+// write is call for a change: it waits briefly for its token rather than being
+// deferred. A write follows the read that decided it (the loop observes first);
+// deferring it would cost that read again, and a deferred create would need a fresh
+// listing before it may be sent.
 func (c *Client) write(ctx context.Context, method string, params Fields) (*envelope, error) {
 	return c.callPage(ctx, method, params, true)
 }
 
-// callPage is call; borrow (a further page of a listing under way, or a write) takes
-// from the budget rather than being deferred.
+// callPage is call; borrow (a further page of a listing under way, or a write) waits
+// for its token rather than being deferred.
 func (c *Client) callPage(ctx context.Context, method string, params Fields, borrow bool) (*envelope, error) {
 	if !knownMethod(method) {
 		return nil, &Error{Class: Rejected, Method: method, Err: errors.New("method not supported by this client")}
@@ -156,7 +158,7 @@ func (c *Client) callPage(ctx context.Context, method string, params Fields, bor
 	if held := c.auth.held(method, c.now()); held != nil {
 		return nil, held
 	}
-	giveBack, err := c.admit(method, borrow)
+	giveBack, err := c.admit(ctx, method, borrow)
 	if err != nil {
 		c.auth.unsent()
 		return nil, err

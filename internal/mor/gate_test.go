@@ -3,6 +3,7 @@ package mor
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,24 +67,93 @@ func TestRateLimitNeverWaits(t *testing.T) {
 	}
 }
 
-// A listing that has begun reads all its pages even when they exceed the burst; the
-// pages it borrowed hold back the next call instead.
-func TestListingBorrowsFromTheBudget(t *testing.T) {
+// fakeClock is a Client's clock whose sleeps advance it, recording when each request
+// was sent.
+type fakeClock struct {
+	now  time.Time
+	sent []time.Time
+}
+
+func useFakeClock(c *Client) *fakeClock {
+	f := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c.now = func() time.Time { return f.now }
+	c.sleep = func(_ context.Context, d time.Duration) error { f.now = f.now.Add(d); return nil }
+	c.observer = func(string, string, time.Duration) { f.sent = append(f.sent, f.now) }
+	return f
+}
+
+// A listing that has begun reads all its pages even when they exceed the burst: each
+// further page waits for its own token, so the listing is never sent faster than the
+// budget, and the next read finds the budget as the pages left it.
+func TestListingPagesWaitForTheirTokens(t *testing.T) {
 	srv := newFakeMOR(t, pagedRules(250, false))
 	c := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = 1, 1 })
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c.now = func() time.Time { return now }
+	clock := useFakeClock(c)
+	start := clock.now
 	got, err := c.ListLocationRules(context.Background(), 7)
 	if err != nil || len(got) != 250 {
 		t.Fatalf("%d rules, err %v", len(got), err)
 	}
+	if want := []time.Time{start, start.Add(time.Second), start.Add(2 * time.Second)}; !slices.Equal(clock.sent, want) {
+		t.Errorf("pages sent at %v, want one a second from the start", clock.sent)
+	}
 	_, err = c.ListLocationRules(context.Background(), 7)
-	if v := verdict.Of(err); v.Retry != verdict.Defer || v.After < 3*time.Second || v.After > 4*time.Second {
-		t.Errorf("after a 3-page listing at 1/s, burst 1: %+v, want throttled for 3s (one token, two borrowed)", v)
+	if v := verdict.Of(err); v.Retry != verdict.Defer || v.After < time.Second || v.After > 2*time.Second {
+		t.Errorf("a read right after the listing: %+v, want deferred for 1s (+ jitter)", v)
 	}
-	if n := len(srv.seen()); n != 3 {
-		t.Errorf("%d requests, want 3", n)
+}
+
+// Writes never take the server past its budget: over any window of length T at most
+// rate×T + burst requests are sent, however many writes there are; a write whose token
+// is further off than maxBorrowWait, or than its deadline, is deferred unsent.
+func TestWritesStayWithinTheBudget(t *testing.T) {
+	const qps, burst, writes = 5, 10, 60
+	srv := newFakeMOR(t, answer("<page><status>Location rule updated</status></page>"))
+	c := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = qps, burst })
+	clock := useFakeClock(c)
+	for i := range writes {
+		if err := c.UpdateLocationRule(context.Background(), 1, Fields{"name": "x"}); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
 	}
+	for _, window := range []time.Duration{time.Second, 5 * time.Second, 10 * time.Second} {
+		bound := int(qps*window.Seconds()) + burst
+		for i, from := range clock.sent {
+			n := 0
+			for _, at := range clock.sent[i:] {
+				if at.Sub(from) < window {
+					n++
+				}
+			}
+			if n > bound {
+				t.Fatalf("%d writes sent within %s from %s, bound %d", n, window, from.Sub(clock.sent[0]), bound)
+			}
+		}
+	}
+	if len(srv.seen()) != writes {
+		t.Fatalf("sent %d, want %d", len(srv.seen()), writes)
+	}
+
+	t.Run("a token too far off defers the write", func(t *testing.T) {
+		slow := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = 0.01, 1 })
+		useFakeClock(slow)
+		_ = slow.UpdateLocationRule(context.Background(), 1, Fields{"name": "x"})
+		err := slow.UpdateLocationRule(context.Background(), 1, Fields{"name": "x"})
+		if v := verdict.Of(err); v.Retry != verdict.Defer || v.After < 100*time.Second {
+			t.Errorf("second write at 0.01/s: %v (%+v), want deferred ~100s", err, v)
+		}
+	})
+	t.Run("a token past the deadline defers the write", func(t *testing.T) {
+		tight := newTestClient(t, srv.URL, func(c *Config) { c.QPS, c.Burst = 1, 1 })
+		clock := useFakeClock(tight)
+		_ = tight.UpdateLocationRule(context.Background(), 1, Fields{"name": "x"})
+		ctx, cancel := context.WithDeadline(context.Background(), clock.now.Add(500*time.Millisecond))
+		defer cancel()
+		err := tight.UpdateLocationRule(ctx, 1, Fields{"name": "x"})
+		if v := verdict.Of(err); v.Retry != verdict.Defer {
+			t.Errorf("write whose token comes after its deadline: %v (%+v), want deferred", err, v)
+		}
+	})
 }
 
 // fakeGate refuses or records what the client tells it.

@@ -112,3 +112,18 @@ func TestMessageIsBounded(t *testing.T) {
 		t.Fatalf("Message() is %d bytes (valid UTF-8: %v)", len(m), utf8.ValidString(m))
 	}
 }
+
+// Refused credentials read the same in a resource's status as on the plugin's stderr
+// (one function words both): MOR's text, then what to check.
+func TestRefusedCredentialsVerdict(t *testing.T) {
+	err := &mor.Error{Class: mor.Authentication, Method: "system_version_get", Text: "Incorrect hash"}
+	v := verdict.Of(err)
+	want := "MOR refused the credentials (Incorrect hash): check the username and the API key " +
+		"(spec.username and the key in spec.secretKeyRef of the MorServer), and that the API is enabled for that user"
+	if v.Reason != verdict.ReasonAuthenticationFailed || v.Message != want {
+		t.Errorf("verdict %q: %q\nwant %q", v.Reason, v.Message, want)
+	}
+	if v.Message != mor.CredentialsRefused("Incorrect hash", "spec.username and the key in spec.secretKeyRef of the MorServer") {
+		t.Error("the status wording is not mor.CredentialsRefused")
+	}
+}

@@ -20,7 +20,8 @@ func (e *Error) Verdict() verdict.Verdict {
 	}
 	switch {
 	case e.Class == Authentication:
-		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: e.Message(), Retry: verdict.RetryAuth, After: e.RetryAfter}
+		return verdict.Verdict{Reason: verdict.ReasonAuthenticationFailed, Message: CredentialsRefused(e.Message(), serverCredentials),
+			Retry: verdict.RetryAuth, After: e.RetryAfter}
 	case e.Class == Rejected:
 		return verdict.Verdict{Reason: verdict.ReasonRejected, Message: e.Message(), Retry: verdict.RetryPoll}
 	case e.RetryAfter > 0:
@@ -28,6 +29,10 @@ func (e *Error) Verdict() verdict.Verdict {
 	}
 	return verdict.Verdict{Message: e.Error(), Retry: verdict.RetryBackoff}
 }
+
+// serverCredentials is where a resource's status sends a user whose credentials MOR
+// refused.
+const serverCredentials = "spec.username and the key in spec.secretKeyRef of the MorServer"
 
 // Message is MOR's error text verbatim, then any <message> details MOR sent beside it
 // (e.g. "Rule must be unique: Conflicts with rule 12"): all of MOR's words.

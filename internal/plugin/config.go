@@ -18,20 +18,25 @@ import (
 // KeyEnv is the environment variable holding the MOR API key for --url.
 const KeyEnv = "MOR_API_KEY"
 
-// Direct is a MOR reached without a cluster: --url, --username, and the key from
+// Direct is a MOR reached without a cluster: --url, --mor-username, and the key from
 // MOR_API_KEY or --key-file (never a flag value: it would show in the process list).
 type Direct struct {
 	URL, Username, KeyFile, CAFile string
 	InsecureSkipVerify             bool
-	Timeout                        time.Duration
-	QPS                            float64
-	Burst                          int
+	// AllowInsecureHTTP permits an http:// URL, as a MorServer's spec.allowInsecureHTTP.
+	AllowInsecureHTTP bool
+	Timeout           time.Duration
+	QPS               float64
+	Burst             int
 }
 
 // Config builds the client configuration; getenv is os.Getenv outside tests.
 func (d Direct) Config(getenv func(string) string) (mor.Config, error) {
+	if err := mor.RefuseInsecureHTTP(d.URL, d.AllowInsecureHTTP, "--allow-insecure-http is given"); err != nil {
+		return mor.Config{}, fmt.Errorf("--url: %w", err)
+	}
 	if d.Username == "" {
-		return mor.Config{}, errors.New("--url needs --username (the MOR API user)")
+		return mor.Config{}, errors.New("--url needs --mor-username (the MOR API user)")
 	}
 	key := getenv(KeyEnv)
 	if d.KeyFile != "" {
@@ -56,7 +61,7 @@ func (d Direct) Config(getenv func(string) string) (mor.Config, error) {
 	return cfg, nil
 }
 
-// ServerConfig reads the MorServer namespace/name and its Secrets and builds the same
+// ServerConfig reads the MorServer name in namespace and its Secrets and builds the same
 // client configuration the operator uses (internal/connection).
 func ServerConfig(ctx context.Context, c client.Reader, namespace, name string) (mor.Config, error) {
 	cfg, err := connection.Config(ctx, c, namespace, name)
@@ -65,9 +70,9 @@ func ServerConfig(ctx context.Context, c client.Reader, namespace, name string) 
 	case err == nil:
 		return cfg, nil
 	case errors.As(err, &stalled) && stalled.Reason == verdict.ReasonServerNotFound:
-		return mor.Config{}, fmt.Errorf("%s: check --server and -n, or use --url", stalled.Message)
+		return mor.Config{}, fmt.Errorf("%s: check --mor-server and -n, or use --url", stalled.Message)
 	case errors.As(err, &stalled):
 		return mor.Config{}, errors.New(stalled.Message)
 	}
-	return mor.Config{}, fmt.Errorf("reading MorServer %s/%s and its Secret: %w", namespace, name, err)
+	return mor.Config{}, fmt.Errorf("reading %s and its Secret: %w", describeServer(namespace, name), err)
 }

@@ -20,6 +20,16 @@ type inputError struct {
 func (e *inputError) Error() string { return fmt.Sprintf("%s: %v", e.what, e.err) }
 func (e *inputError) Unwrap() error { return e.err }
 
+// serverError is an error met reading the MOR of one MorServer, when a command reads
+// several (plan): the message names that one.
+type serverError struct {
+	namespace, server string
+	err               error
+}
+
+func (e *serverError) Error() string { return e.err.Error() }
+func (e *serverError) Unwrap() error { return e.err }
+
 // Message turns any error of the plugin into one line that names what to fix. MOR's
 // texts are quoted verbatim; the client never puts the key or a hash in an error.
 func Message(err error, server string) string {
@@ -29,7 +39,7 @@ func Message(err error, server string) string {
 	case errors.As(err, &ie) && errors.As(err, &me) && me.Class == mor.Rejected:
 		return oneLine(fmt.Sprintf("%s: MOR answered %q; %s", ie.what, me.Text, ie.fix))
 	case errors.As(err, &me) && me.Class == mor.Authentication:
-		return oneLine(fmt.Sprintf("MOR refused the credentials (%s): check the username and the API key (%s), and that the API is enabled for that user", me.Text, server))
+		return oneLine(mor.CredentialsRefused(me.Message(), server))
 	case errors.As(err, &me) && verdict.Of(me).Reason == verdict.ReasonTLSVerificationFailed:
 		// the operator's own words for it, not "cannot reach MOR" and Go's x509 chain
 		return oneLine(fmt.Sprintf("%s (%s)", verdict.Of(me).Message, server))

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
@@ -37,6 +39,10 @@ type ExportOptions struct {
 	// rules are left out (--unmanaged).
 	Managed     map[int64]bool
 	SkipManaged bool
+	// Owners names, by rule id, the Manage LocationRule that writes the rule: a rule
+	// owned by a resource other than the one exported for it is left out, with a
+	// warning, as a second resource adopting it would be Stalled with reason Conflict.
+	Owners map[int64]string
 	// Defaults adds the MorDefaults skeleton.
 	Defaults bool
 }
@@ -76,6 +82,7 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 	}
 	type rule struct {
 		loc, id int64
+		name    string
 		spec    v1alpha1.LocationRuleSpec
 	}
 	var rules []rule
@@ -85,11 +92,17 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 			if err != nil {
 				return nil, nil, err
 			}
-			if o.SkipManaged && o.Managed[*spec.RuleID] {
+			id := *spec.RuleID
+			if o.SkipManaged && o.Managed[id] {
+				continue
+			}
+			name := ruleName(o.NamePrefix, l.ID, id, ptr.Deref(spec.Name, ""))
+			if owner, ok := o.Owners[id]; ok && owner != name {
+				warnings = append(warnings, fmt.Sprintf("rule %d: left out: LocationRule %q already manages it (a second resource adopting it would be Stalled with reason Conflict)", id, owner))
 				continue
 			}
 			warnings = append(warnings, w...)
-			rules = append(rules, rule{l.ID, *spec.RuleID, spec})
+			rules = append(rules, rule{l.ID, id, name, spec})
 		}
 	}
 	slices.SortFunc(rules, func(a, b rule) int {
@@ -102,11 +115,7 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		r.spec.ServerRef = serverRef(o.Server)
 		r.spec.ManagementPolicy = &o.ManagementPolicy
 		r.spec.DeletionPolicy = &o.DeletionPolicy
-		name := ""
-		if r.spec.Name != nil {
-			name = *r.spec.Name
-		}
-		docs = append(docs, newDoc("LocationRule", ruleName(o.NamePrefix, r.loc, r.id, name), o.Namespace, r.spec,
+		docs = append(docs, newDoc("LocationRule", r.name, o.Namespace, r.spec,
 			fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc)))
 	}
 	return docs, warnings, nil

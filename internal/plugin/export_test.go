@@ -1,11 +1,17 @@
 package plugin
 
 import (
+	"bufio"
+	"context"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -32,7 +38,7 @@ func TestExportRoundTrip(t *testing.T) {
 	st := sim.Snapshot()
 	names := map[string]bool{}
 	var rules, dids, defaults int
-	for _, doc := range strings.Split(first, "\n---\n") {
+	for _, doc := range yamlDocuments(t, first) {
 		b := []byte(doc)
 		var u struct {
 			Kind     string            `json:"kind"`
@@ -62,8 +68,67 @@ func TestExportRoundTrip(t *testing.T) {
 			checkRule(t, &lr, st.Rules[*lr.Spec.RuleID])
 		}
 	}
-	if rules != n || dids != 2 || defaults != 1 {
-		t.Errorf("exported %d rules, %d DIDs, %d MorDefaults; want %d, 2, 1", rules, dids, defaults, n)
+	if rules != n || dids != 2 || defaults != 0 {
+		t.Errorf("exported %d rules, %d DIDs, %d MorDefaults; want %d, 2, 0 (the skeleton is a comment)", rules, dids, defaults, n)
+	}
+}
+
+// TestExportStreamSkeleton: applying a whole exported stream must not wipe a MorDefaults
+// a user manages, so in a stream the MorDefaults skeleton is comment lines only (the
+// stream holds no applyable MorDefaults), with or without other documents; in
+// --output-dir its file stays out of kustomization.yaml.
+func TestExportStreamSkeleton(t *testing.T) {
+	_, api, _ := newSim(t, handSeed(3), 1e6)
+	for _, tt := range []struct {
+		name      string
+		o         ExportOptions
+		applyable int
+	}{
+		{"with rules and a DID", ExportOptions{Namespace: "mor", DIDs: []int64{3}, Defaults: true}, 4},
+		{"skeleton only", ExportOptions{Namespace: "mor", Locations: []int64{2}, Defaults: true, Server: "other"}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.o.Locations != nil { // location 2 of handSeed(3) has one rule: leave it out
+				tt.o.SkipManaged, tt.o.Managed = true, map[int64]bool{6: true}
+			}
+			out := exportString(t, api, tt.o)
+			docs := yamlDocuments(t, out)
+			if len(docs) != tt.applyable {
+				t.Errorf("%d applyable documents, want %d", len(docs), tt.applyable)
+			}
+			for _, doc := range docs {
+				var u struct{ Kind string }
+				mustDecode(t, []byte(doc), &u)
+				if u.Kind == "MorDefaults" {
+					t.Errorf("the stream holds an applyable MorDefaults:\n%s", doc)
+				}
+			}
+			if !strings.Contains(out, "# kind: MorDefaults\n") || !strings.Contains(out, "# spec:") {
+				t.Errorf("the skeleton is not in the stream as a comment:\n%s", out)
+			}
+		})
+	}
+}
+
+// yamlDocuments splits a stream as kubectl apply does, dropping documents that are only
+// comments (they decode to nothing).
+func yamlDocuments(t *testing.T, stream string) []string {
+	t.Helper()
+	r := utilyaml.NewYAMLReader(bufio.NewReader(strings.NewReader(stream)))
+	var out []string
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		mustDecode(t, doc, &v)
+		if v != nil {
+			out = append(out, string(doc))
+		}
 	}
 }
 
@@ -102,5 +167,48 @@ func mustDecode(t *testing.T, b []byte, into any) {
 	t.Helper()
 	if err := yaml.Unmarshal(b, into); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExportSkipsOwnedRules: a rule a Manage LocationRule of the MorServer already
+// writes is left out with a warning naming it, unless that LocationRule is the very
+// resource the export writes (a re-export); ObserveOnly resources and another
+// MorServer's resources own nothing.
+func TestExportSkipsOwnedRules(t *testing.T) {
+	sim, api, url := newSim(t, handSeed(3), 1e6) // rules 3, 6, 9 in locations 1, 2, 3
+	st := sim.Snapshot()
+	manage := func(name string, statusRule int64, server string) *v1alpha1.LocationRule {
+		r := rule(name, 1, nil, v1alpha1.ResourceStatus{})
+		r.Spec.ManagementPolicy = ptr.To(v1alpha1.ManagementPolicyManage)
+		r.Status.RuleID = &statusRule
+		if server != "" {
+			r.Spec.ServerRef = &v1alpha1.ServerReference{Name: server}
+		}
+		return r
+	}
+	observer := rule("observer", 3, ptr.To[int64](9), v1alpha1.ResourceStatus{})
+	c := clusterWith(url,
+		manage("hand-written", 3, ""),                       // owns rule 3 under another name
+		manage(ruleName("", 2, 6, st.Rules[6].Name), 6, ""), // the exported resource itself
+		manage("elsewhere", 9, "other"),                     // rule 9 of another MorServer
+		observer)
+	owners, err := serverRuleOwners(context.Background(), c, "mor", v1alpha1.DefaultServerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, warnings, err := Export(context.Background(), api, ExportOptions{Namespace: "mor", Owners: owners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "l2-") || !strings.HasPrefix(got[1], "l3-") {
+		t.Errorf("exported %v, want the rules of locations 2 and 3", got)
+	}
+	want := `rule 3: left out: LocationRule "hand-written" already manages it (a second resource adopting it would be Stalled with reason Conflict)`
+	if !slices.Contains(warnings, want) {
+		t.Errorf("warnings %q lack %q", warnings, want)
 	}
 }

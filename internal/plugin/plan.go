@@ -16,6 +16,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // Actions of a plan row.
@@ -44,6 +45,10 @@ type Connector func(ctx context.Context, namespace, server string) (MOR, error)
 type PlanOptions struct {
 	Namespace string  // "" for all namespaces
 	Locations []int64 // extra locations to list unmanaged rules of
+	// Server, when set, is the MorServer of Namespace that Locations are read through:
+	// it is reached (a signed probe) before anything else, and Locations are read as
+	// export reads them, with export's messages.
+	Server string
 }
 
 // Plan reads the LocationRules and DIDRates in scope and says, from their status, what
@@ -51,6 +56,28 @@ type PlanOptions struct {
 // lists the rules of their locations (and opts.Locations) no resource manages.
 func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOptions) ([]Row, error) {
 	p := &planner{connect: cachedConnector(connect)}
+	type group struct{ namespace, server string }
+	// listed holds the rules of the locations already read, by group and location.
+	listed := map[group]map[int64][]mor.Fields{}
+	if opts.Server != "" {
+		g := group{opts.Namespace, opts.Server}
+		api, err := p.connect(ctx, g.namespace, g.server)
+		if err == nil {
+			_, err = api.SystemVersion(ctx)
+		}
+		var locs []mor.Location
+		if err == nil && len(opts.Locations) > 0 {
+			locs, err = readLocations(ctx, api, opts.Locations)
+		}
+		if err != nil {
+			return nil, &serverError{g.namespace, g.server, err}
+		}
+		listed[g] = map[int64][]mor.Fields{}
+		for _, l := range locs {
+			listed[g][l.ID] = l.Rules
+		}
+	}
+
 	var rules v1alpha1.LocationRuleList
 	var dids v1alpha1.DIDRateList
 	if err := c.List(ctx, &rules, client.InNamespace(opts.Namespace)); err != nil {
@@ -61,22 +88,26 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 	}
 
 	var rows []Row
-	type group struct{ namespace, server string }
 	locations := map[group]map[int64]bool{}
 	managed := map[group]map[int64]bool{}
+	for g, locs := range listed {
+		locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
+		for l := range locs {
+			locations[g][l] = true
+		}
+	}
+	owners := ruleOwners(rules.Items)
 	for i := range rules.Items {
 		r := &rules.Items[i]
-		g := group{r.Namespace, v1alpha1.ServerName(r.Spec.ServerRef)}
+		g := group{r.Namespace, r.ServerName()}
 		if locations[g] == nil {
 			locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
 		}
 		locations[g][r.Spec.LocationID] = true
-		for _, id := range []*int64{r.Spec.RuleID, r.Status.RuleID} {
-			if id != nil {
-				managed[g][*id] = true
-			}
+		for _, id := range claimedRules(r) {
+			managed[g][id] = true
 		}
-		rows = append(rows, p.ruleRow(ctx, r))
+		rows = append(rows, p.ruleRow(ctx, r, owners))
 	}
 	for i := range dids.Items {
 		rows = append(rows, p.didRow(ctx, &dids.Items[i]))
@@ -84,15 +115,6 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 	slices.SortFunc(rows, func(a, b Row) int {
 		return strings.Compare(a.Namespace+"/"+a.Kind+"/"+a.Name, b.Namespace+"/"+b.Kind+"/"+b.Name)
 	})
-	if len(opts.Locations) > 0 && opts.Namespace != "" {
-		g := group{opts.Namespace, v1alpha1.DefaultServerName}
-		if locations[g] == nil {
-			locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
-		}
-		for _, l := range opts.Locations {
-			locations[g][l] = true
-		}
-	}
 
 	groups := make([]group, 0, len(locations))
 	for g := range locations {
@@ -100,19 +122,22 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 	}
 	slices.SortFunc(groups, func(a, b group) int { return strings.Compare(a.namespace+"/"+a.server, b.namespace+"/"+b.server) })
 	for _, g := range groups {
-		api, err := p.connect(ctx, g.namespace, g.server)
-		if err != nil {
-			return nil, err
-		}
 		locs := make([]int64, 0, len(locations[g]))
 		for l := range locations[g] {
 			locs = append(locs, l)
 		}
 		slices.Sort(locs)
 		for _, l := range locs {
-			found, err := api.ListLocationRules(ctx, l)
-			if err != nil {
-				return nil, &inputError{what: "location " + strconv.FormatInt(l, 10), fix: "check --locations and spec.locationID", err: err}
+			found, ok := listed[g][l]
+			if !ok {
+				api, err := p.connect(ctx, g.namespace, g.server)
+				if err == nil {
+					found, err = api.ListLocationRules(ctx, l)
+				}
+				if err != nil {
+					return nil, &serverError{g.namespace, g.server,
+						&inputError{what: "location " + strconv.FormatInt(l, 10), fix: "check the spec.locationID of the LocationRules using it", err: err}}
+				}
 			}
 			for _, f := range found {
 				id, _ := strconv.ParseInt(f["id"], 10, 64)
@@ -145,6 +170,17 @@ func cachedConnector(c Connector) Connector {
 	}
 }
 
+// conflict says which resource writes the rule r names, when it is not r: switched to
+// Manage, r would be Stalled with reason Conflict.
+func conflict(r *v1alpha1.LocationRule, owners map[ruleKey]string) string {
+	for _, id := range claimedRules(r) {
+		if owner, ok := owners[ruleKey{r.Namespace, r.ServerName(), id}]; ok && owner != r.Name {
+			return fmt.Sprintf("Conflict: LocationRule %q already manages rule %d; this one would be Stalled until it goes", owner, id)
+		}
+	}
+	return ""
+}
+
 // statusAction is what a resource's conditions say, before drift details.
 func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail string) {
 	if s := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
@@ -164,11 +200,14 @@ func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail 
 	return ActionPending, ready.Reason + ": " + ready.Message
 }
 
-func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule) Row {
+func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners map[ruleKey]string) Row {
 	row := Row{Namespace: r.Namespace, Kind: "LocationRule", Name: r.Name}
 	var detail string
 	row.Action, detail = statusAction(r.Generation, r.Status.ResourceStatus)
+	clash := conflict(r, owners)
 	switch {
+	case row.Action != ActionBlocked && clash != "":
+		row.Action, detail = ActionBlocked, clash
 	case row.Action == ActionCreate && r.Spec.RuleID != nil:
 		row.Action, detail = ActionBlocked, fmt.Sprintf("adopted rule %d is not in MOR; an adopted rule is not re-created", *r.Spec.RuleID)
 	case row.Action == ActionCreate:

@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
 )
@@ -118,4 +120,88 @@ func TestExportThousandRules(t *testing.T) {
 		t.Fatalf("exported %d rules, want 1000", n)
 	}
 	t.Logf("1,000 rules: %v, %d requests, %d bytes of YAML", elapsed, len(sim.Requests()), len(out))
+}
+
+// clusterWith is a fake cluster holding objs and, in namespace mor, the MorServer
+// "default" of the simulator at url with the admin's key.
+func clusterWith(url string, objs ...client.Object) client.Client {
+	objs = append(objs,
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "mor", Name: "key"}, Data: map[string][]byte{"secretKey": []byte(morsim.DefaultAdminSecret)}},
+		&v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Namespace: "mor", Name: v1alpha1.DefaultServerName},
+			Spec: v1alpha1.MorServerSpec{URL: url, Username: "admin", AllowInsecureHTTP: true,
+				SecretKeyRef: v1alpha1.SecretKeySelector{Name: "key", Key: "secretKey"}}})
+	return fake.NewClientBuilder().WithScheme(morscheme.New()).WithObjects(objs...).
+		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}).Build()
+}
+
+// TestPlanValidatesLikeExport: plan refuses a MorServer that does not exist and a
+// location MOR does not have exactly as export does, even with nothing to plan.
+func TestPlanValidatesLikeExport(t *testing.T) {
+	_, _, url := newSim(t, morsim.DefaultSeed(), 1e6)
+	c := clusterWith(url)
+	connect := func(ctx context.Context, namespace, server string) (MOR, error) {
+		cfg, err := ServerConfig(ctx, c, namespace, server)
+		if err != nil {
+			return nil, err
+		}
+		return mor.New(cfg)
+	}
+	for _, tt := range []struct {
+		name, server string
+		locations    []int64
+		want         string
+	}{
+		{"missing MorServer", "nowhere", nil, `MorServer "nowhere" not found in namespace "mor": check --mor-server and -n, or use --url`},
+		{"missing location", v1alpha1.DefaultServerName, []int64{1, 99999}, `location 99999: MOR answered "Location was not found"; check --locations`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			_, planErr := Plan(ctx, c, connect, PlanOptions{Namespace: "mor", Server: tt.server, Locations: tt.locations})
+			api, exportErr := connect(ctx, "mor", tt.server)
+			if exportErr == nil {
+				_, _, exportErr = Export(ctx, api, ExportOptions{Locations: tt.locations})
+			}
+			if planErr == nil || exportErr == nil {
+				t.Fatalf("plan: %v, export: %v; want both to fail", planErr, exportErr)
+			}
+			where := describeServer("mor", tt.server)
+			if p, e := Message(planErr, where), Message(exportErr, where); p != e || !strings.Contains(p, tt.want) {
+				t.Errorf("plan says %q\nexport says %q\nwant both %q", p, e, tt.want)
+			}
+		})
+	}
+}
+
+// TestPlanConflict: a LocationRule naming a rule that an older Manage LocationRule writes
+// is blocked with reason Conflict, whatever its status says (switched to Manage, the
+// operator would stall it); the owner and an ObserveOnly rule of its own are not.
+func TestPlanConflict(t *testing.T) {
+	_, api, url := newSim(t, morsim.DefaultSeed(), 1e6)
+	inSync := ready(metav1.ConditionTrue, "Available")
+	owner := rule("owner", 1, nil, inSync)
+	owner.Spec.ManagementPolicy = ptr.To(v1alpha1.ManagementPolicyManage)
+	owner.Status.RuleID = ptr.To[int64](5)
+	owner.CreationTimestamp = metav1.NewTime(time.Unix(1000, 0))
+	second := rule("second", 1, ptr.To[int64](5), inSync) // adopts the owner's rule, ObserveOnly
+	second.CreationTimestamp = metav1.NewTime(time.Unix(2000, 0))
+	alone := rule("alone", 1, ptr.To[int64](6), inSync)
+	otherServer := rule("other-server", 1, ptr.To[int64](5), inSync) // rule 5 of another MOR
+	otherServer.Spec.ServerRef = &v1alpha1.ServerReference{Name: "other"}
+	connect := func(context.Context, string, string) (MOR, error) { return api, nil }
+	rows, err := Plan(context.Background(), clusterWith(url, owner, second, alone, otherServer), connect, PlanOptions{Namespace: "mor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"owner": ActionNothing, "second": ActionBlocked, "alone": ActionNothing, "other-server": ActionNothing}
+	for _, r := range rows {
+		if r.Kind != "LocationRule" {
+			continue
+		}
+		if r.Action != want[r.Name] {
+			t.Errorf("%s: %s %v, want %s", r.Name, r.Action, r.Details, want[r.Name])
+		}
+		if r.Name == "second" && (len(r.Details) == 0 || r.Details[0] != `Conflict: LocationRule "owner" already manages rule 5; this one would be Stalled until it goes`) {
+			t.Errorf("second: details %q", r.Details)
+		}
+	}
 }

@@ -33,6 +33,11 @@ const (
 	ReasonInvalidCABundle = "InvalidCABundle"
 )
 
+// ReasonWaitingForServer is the Ready reason of a new resource whose MorServer does not
+// exist yet: applied together, it may arrive after the resource (see
+// StalledError.WaitReason).
+const ReasonWaitingForServer = "WaitingForServer"
+
 // Retry says when to try again.
 type Retry int
 
@@ -63,6 +68,8 @@ type Verdict struct {
 	// Announced is set when the error is the state of a whole server, announced once by
 	// an event on its MorServer: resources show it in status but raise no event each.
 	Announced bool
+	// WaitReason is StalledError.WaitReason.
+	WaitReason string
 }
 
 // Classifier is implemented by errors that know their own verdict.
@@ -85,13 +92,18 @@ func Of(err error) Verdict {
 type StalledError struct {
 	Reason  string
 	Message string
+	// WaitReason, when set, says that what is missing may simply not have arrived yet
+	// (objects applied together arrive in any order): a resource created less than a
+	// grace period ago waits quietly, Ready False with this reason, before the stall is
+	// reported.
+	WaitReason string
 }
 
 func (e *StalledError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
 
 // Verdict implements Classifier.
 func (e *StalledError) Verdict() Verdict {
-	return Verdict{Reason: e.Reason, Message: e.Message, Retry: RetryPoll}
+	return Verdict{Reason: e.Reason, Message: e.Message, Retry: RetryPoll, WaitReason: e.WaitReason}
 }
 
 // Stalled returns a StalledError.
