@@ -89,7 +89,7 @@ type firing struct {
 // (promtool's input_series notation, one sample a minute), and returns what fires at
 // each time of at, as Prometheus's rule manager would: a series of the expression's
 // result is pending from the first evaluation that returns it, firing once it has been
-// returned at every evaluation for the rule's `for`; its annotations are expanded by
+// returned at every evaluation for the rule's `for`; its summary is expanded by
 // Prometheus's template expander. (Prometheus's rules package does the same, with its
 // notifier and the cloud SDKs that brings.)
 func evalAlert(t *testing.T, rule rulefmt.Rule, series string, at ...time.Duration) map[time.Duration][]firing {

@@ -22,7 +22,7 @@ fullnameOverride: ""
 image:
   # Where you pushed the manager image (make image-push IMG=<repository>:<tag>).
   repository: {{ .Repository }}
-  # Default: the chart's appVersion.
+  # Default: the chart's appVersion, or none when a digest is set.
   tag: ""
   # sha256:<64 hex digits> pins the image (make release prints it); a tag, if set too,
   # is kept for the reader.
