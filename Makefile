@@ -22,9 +22,15 @@ all: build
 ##@ Development
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
+manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers, the Argo CD health checks of their kinds, and the Helm chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	sed 's/^kind: ClusterRole$$/kind: Role/' config/rbac/role.yaml > config/namespaced/role/role.yaml
+	go run ./hack/argocdhealth
+	go run ./hack/chart generate
+
+.PHONY: chart
+chart: ## Generate the Helm chart dist/chart (templates, values.yaml, schema) from config/ and main.go's flags.
+	go run ./hack/chart generate
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -138,6 +144,16 @@ image: ## The manager image, built in Go without Docker (hack/image): an OCI lay
 image-push: image ## Push the image to IMG (registry/name:tag) with your registry credentials; prints IMG's name@digest.
 	go run ./hack/image push -layout $(IMAGE_DIR) $(IMG)
 
+# The chart archive for VERSION=vX.Y.Z: $(CHART_OUT)/mor-operator-X.Y.Z.tgz (chart version X.Y.Z,
+# appVersion vX.Y.Z). CHART_IMAGE and CHART_DIGEST, if set, become image.repository and
+# image.digest's defaults (make release passes its image's). File times are
+# SOURCE_DATE_EPOCH's, so one commit packages to one archive.
+CHART_OUT ?= dist/release
+.PHONY: chart-package
+chart-package: ## Package dist/chart for VERSION=vX.Y.Z into CHART_OUT (refuses a stale chart).
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/chart package \
+	  -version $(VERSION) -out $(CHART_OUT) $(if $(CHART_IMAGE),-image $(CHART_IMAGE)) $(if $(CHART_DIGEST),-digest $(CHART_DIGEST))
+
 RELEASE_DIR ?= dist/release
 # Where the release's install.yaml expects the image (pinned by digest, so push the
 # layout there, or render install.yaml again with your registry: docs/install.md).
@@ -151,11 +167,7 @@ release: ## Release VERSION=vX.Y.Z into dist/release: image layout (both platfor
 	kubectl kustomize config/crd > $(RELEASE_DIR)/crds.yaml
 	@digest=$$(go run ./hack/image digest -layout $(RELEASE_DIR)/image); \
 	IMG=$(RELEASE_IMAGE):$(VERSION)@$$digest ./hack/build-installer.sh $(RELEASE_DIR)/install.yaml; \
-	if grep -qsE '^chart-package:' $(MAKEFILE_LIST); then \
-	  $(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR) CHART_IMAGE=$(RELEASE_IMAGE) CHART_DIGEST=$$digest; \
-	else \
-	  echo "release: WARNING: no chart-package target (the Helm chart), so this release has no chart" >&2; \
-	fi
+	$(MAKE) --no-print-directory chart-package VERSION=$(VERSION) CHART_OUT=$(RELEASE_DIR) CHART_IMAGE=$(RELEASE_IMAGE) CHART_DIGEST=$$digest
 	go run ./hack/release -dir $(RELEASE_DIR) -version $(VERSION)
 	@echo "release $(VERSION) in $(RELEASE_DIR):"; ls $(RELEASE_DIR)
 

@@ -481,16 +481,32 @@ func TestDefaultBindings(t *testing.T) {
 	}
 }
 
-// TestPrometheusMonitor: config/prometheus renders on its own, and its ServiceMonitor,
+// TestPrometheusMonitor: config/prometheus renders on its own: a ServiceMonitor that,
 // once prefixed like config/default would, scrapes the metrics Service over HTTPS with a
-// bearer token.
+// bearer token, the alerts and the dashboard's ConfigMap (config/prometheus/*_test.go
+// check what these say).
 func TestPrometheusMonitor(t *testing.T) {
 	mon := decodeAll(t, kubectlKustomize(t, "prometheus"))
-	if len(mon.raw) != 1 || mon.raw[0].GetKind() != "ServiceMonitor" ||
-		mon.raw[0].GetAPIVersion() != "monitoring.coreos.com/v1" {
-		t.Fatalf("want one monitoring.coreos.com/v1 ServiceMonitor, got %d objects", len(mon.raw))
+	var kinds []string
+	for _, u := range mon.raw {
+		kinds = append(kinds, u.GetAPIVersion()+" "+u.GetKind())
 	}
-	sm := mon.raw[0].Object
+	slices.Sort(kinds)
+	want := []string{"monitoring.coreos.com/v1 PrometheusRule", "monitoring.coreos.com/v1 ServiceMonitor", "v1 ConfigMap"}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("config/prometheus renders %v, want %v", kinds, want)
+	}
+	var sm map[string]any
+	for _, u := range mon.raw {
+		switch u.GetKind() {
+		case "ServiceMonitor":
+			sm = u.Object
+		case "ConfigMap":
+			if u.GetLabels()["grafana_dashboard"] != "1" {
+				t.Errorf("ConfigMap %s lacks the grafana_dashboard label Grafana's sidecar looks for", u.GetName())
+			}
+		}
+	}
 	endpoints, _, _ := unstructured.NestedSlice(sm, "spec", "endpoints")
 	if len(endpoints) != 1 {
 		t.Fatalf("want one endpoint, got %d", len(endpoints))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
@@ -150,7 +151,7 @@ func benchDIDRate() *v1alpha1.DIDRate {
 
 func BenchmarkReconcileInSyncDIDRate(b *testing.B) {
 	e := newBenchEnv(b, didRates, benchDIDRate())
-	benchInSync(b, e, "did_rates_details_get", 1)
+	benchInSync(b, e, mor.DIDRatesDetailsGet.Name(), 1)
 }
 
 func BenchmarkReconcileInSyncLocationRule(b *testing.B) {
@@ -167,7 +168,7 @@ func BenchmarkReconcileInSyncLocationRule(b *testing.B) {
 			TariffID:   benchPtr(int64(2)),
 		},
 	})
-	benchInSync(b, e, "location_rules_get", 0) // the location's listing is shared for a poll interval
+	benchInSync(b, e, mor.LocationRulesGet.Name(), 0) // the location's listing is shared for a poll interval
 }
 
 // BenchmarkReconcileUpdate: each iteration drifts one field in MOR, so the reconcile
@@ -189,14 +190,14 @@ func BenchmarkReconcileUpdate(b *testing.B) {
 	elapsed := b.Elapsed()
 
 	calls := diff(morBefore, e.mor.snapshot())
-	if len(calls) != 2 || calls["did_rates_details_get"] != n || calls["did_rates_details_update"] != n {
+	if len(calls) != 2 || calls[mor.DIDRatesDetailsGet.Name()] != n || calls[mor.DIDRatesDetailsUpdate.Name()] != n {
 		b.Fatalf("%d reconciles made MOR calls %v, want %d get and %d update", n, calls, n, n)
 	}
 	if w := e.k8sWrites.Load() - k8sBefore; w != 0 {
 		b.Fatalf("%d reconciles wrote %d times to Kubernetes, want 0", n, w)
 	}
 	for _, r := range e.sim.Requests() {
-		if r.Method == "did_rates_details_update" && (len(r.Params) != 4 || r.Params["owner_tariff_id"] != "2" || !r.OK) {
+		if r.Method == mor.DIDRatesDetailsUpdate.Name() && (len(r.Params) != 4 || r.Params["owner_tariff_id"] != "2" || !r.OK) {
 			// u, hash, did_id and the one drifted field
 			b.Fatalf("update sent %v (ok=%v %q), want only owner_tariff_id=2", r.Params, r.OK, r.Outcome)
 		}
@@ -209,6 +210,6 @@ func BenchmarkReconcileUpdate(b *testing.B) {
 	if want := min(n, 5000); writes != want { // the log keeps 10000: the last 5000 pairs
 		b.Fatalf("the simulator logged %d updates, want %d", writes, want)
 	}
-	b.ReportMetric(float64(calls["did_rates_details_update"])/float64(n), "writes/op")
+	b.ReportMetric(float64(calls[mor.DIDRatesDetailsUpdate.Name()])/float64(n), "writes/op")
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "reconciles/s")
 }

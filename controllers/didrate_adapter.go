@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=didrates,verbs=get;list;watch
@@ -19,38 +21,37 @@ type didRateAPI interface {
 	UpdateDIDRate(ctx context.Context, didID int64, params mor.Fields) error
 }
 
-// didRateAdapter keeps one DID's rate details equal to the spec. A DID always exists in
-// MOR: the operator neither creates nor deletes it.
-type didRateAdapter struct {
-	servers Servers
-	client  client.Reader
+// didRateKind: a DIDRate keeps one DID's rate details equal to the spec. A DID always
+// exists in MOR: the operator neither creates nor deletes it.
+var didRateKind = &descriptor[*v1alpha1.DIDRate]{
+	name:       "DIDRate",
+	newObj:     func() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} },
+	newList:    func() client.ObjectList { return &v1alpha1.DIDRateList{} },
+	usesServer: true,
+	claims:     didRateClaims,
+	adapter:    func(Options) adapter[*v1alpha1.DIDRate] { return didRateAdapter{} },
 }
 
-func (didRateAdapter) Name() string           { return "DIDRate" }
-func (didRateAdapter) New() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} }
-func (a didRateAdapter) Connect(ctx context.Context, d *v1alpha1.DIDRate) (managed.External, error) {
-	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
-		return &didRateExternal{did: d, api: api, params: mor.ParamsOf(&d.Spec), client: a.client}
-	})
+// didRateClaims: a DIDRate writes one DID's rate details.
+func didRateClaims(d *v1alpha1.DIDRate) []string {
+	return []string{fmt.Sprintf("DID %d", d.Spec.DIDID)}
+}
+
+type didRateAdapter struct{}
+
+func (didRateAdapter) connect(_ context.Context, d *v1alpha1.DIDRate, conn *connection.Connection) managed.External {
+	return &didRateExternal{onServer: onServer{conn}, did: d, api: conn.Client, params: mor.ParamsOf(&d.Spec)}
 }
 
 type didRateExternal struct {
-	client client.Reader
+	onServer
 	did    *v1alpha1.DIDRate
 	api    didRateAPI
 	params *mor.Params
 }
 
-// didRateClaims: a DIDRate writes one DID's rate details.
-func didRateClaims(o client.Object) []string {
-	return []string{fmt.Sprintf("DID %d", o.(*v1alpha1.DIDRate).Spec.DIDID)}
-}
-
 func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.client, "DIDRate", e.did, &v1alpha1.DIDRateList{}, didRateClaims(e.did)); err != nil {
-		return managed.Observation{}, err
-	}
-	if err := requireMethod(ctx, e.client, e.did, "did_rates_details_get"); err != nil {
+	if err := requireMethod(e.conn, mor.DIDRatesDetailsGet); err != nil {
 		return managed.Observation{}, err
 	}
 	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
@@ -58,14 +59,12 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 		return managed.Observation{}, err
 	}
 	diff := e.params.Diff(got)
-	drift := fieldDrift(e.params, got, diff)
-	e.did.Status.DriftedFields, e.did.Status.Drift = reportedDrift(e.did, drift)
-	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
+	return managed.Observation{Exists: true, Diff: diff, Drift: fieldDrift(e.params, got, diff)}, nil
 }
 
-func (e *didRateExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.did, "did_rates_details_update"); err != nil {
-		return err
+func (e *didRateExternal) Update(ctx context.Context, diff []string) (managed.Learned, error) {
+	if err := requireMethod(e.conn, mor.DIDRatesDetailsUpdate); err != nil {
+		return managed.Learned{}, err
 	}
-	return e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
+	return managed.Learned{}, e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
 }

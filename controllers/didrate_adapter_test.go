@@ -46,7 +46,7 @@ func TestDIDRateAdapter(t *testing.T) {
 			_, deletes := ext.(managed.Deleter)
 			g.Expect(creates || deletes).To(BeFalse(), "a DID is neither created nor deleted")
 
-			obs, err := ext.Observe(context.Background())
+			obs, err := observe(d, ext)
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled != "" {
 				return
@@ -59,7 +59,7 @@ func TestDIDRateAdapter(t *testing.T) {
 				return
 			}
 			r.sim.ResetRequests()
-			g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+			g.Expect(update(d, ext, obs.Diff)).To(Succeed())
 			reqs := r.sim.Requests()
 			g.Expect(reqs).To(HaveLen(1))
 			sent := map[string]string{}

@@ -9,14 +9,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-const (
-	didGet    = "did_rates_details_get"
-	didUpdate = "did_rates_details_update"
+var (
+	didGet    = mor.DIDRatesDetailsGet.Name()
+	didUpdate = mor.DIDRatesDetailsUpdate.Name()
 )
 
 func newDIDRate(did int64) *v1alpha1.DIDRate {
@@ -80,7 +80,7 @@ func TestDIDRateObserveOnlyReportsDrift(t *testing.T) {
 	f.sim.Update(func(st *morsim.State) { st.DIDs[2].OwnerTariffID, st.DIDs[2].AllowCallReject = 4, 1 })
 	f.create(d)
 
-	ready := f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
+	ready := f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDrifted)
 	f.g.Expect(ready.Message).To(ContainSubstring("owner_tariff_id"))
 	f.g.Expect(d.Status.DriftedFields).To(ConsistOf("spec.ownerTariffID"))
 	f.g.Expect(d.Status.Drift).To(Equal([]v1alpha1.FieldDrift{{Field: "spec.ownerTariffID", Desired: "2", Observed: "4"}}),
@@ -103,12 +103,12 @@ func TestDIDRatePauseStopsCalls(t *testing.T) {
 	f.waitReady(d)
 
 	f.update(d, func() { d.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"} })
-	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcilePaused)
+	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcilePaused)
 	// An edit while paused is reconciled (its generation reaches the condition) without
 	// a single MOR call: MOR keeps the old value until the pause ends.
 	f.sim.ResetRequests()
 	f.update(d, func() { d.Spec.OwnerTariffID = ptr(int64(3)) })
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
 	// (the MorServer's own polls, system_version_get, go on)
 	f.g.Expect(f.requests(didGet)).To(BeEmpty())
 	f.g.Expect(f.requests(didUpdate)).To(BeEmpty())
@@ -143,11 +143,11 @@ func TestDIDRateSimulatorDownIsTransient(t *testing.T) {
 	f.waitReady(d)
 
 	f.sim.SetFaults(morsim.Faults{Down: true})
-	synced := f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError)
+	synced := f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError)
 	f.g.Expect(f.condition(d, v1alpha1.ConditionStalled)()).To(BeNil(), "transient errors need no person")
 	f.g.Expect(synced.Message).NotTo(ContainSubstring("admin-secret"))
 
 	f.sim.SetFaults(morsim.Faults{})
-	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 	f.waitReady(d)
 }

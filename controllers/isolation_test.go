@@ -15,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
@@ -46,7 +45,7 @@ func TestIsolationHungServerDoesNotSlowOthers(t *testing.T) {
 	for i := range 50 {
 		hung.create(isolationRule(i))
 	}
-	hung.waitCondition(s, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonUnavailable)
+	hung.waitCondition(s, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonUnavailable)
 
 	beside := newFixture(t)
 	beside.fastServer()
@@ -59,7 +58,7 @@ func TestIsolationHungServerDoesNotSlowOthers(t *testing.T) {
 	// the hung server's rules say so, announced once on the server rather than per rule
 	r := isolationRule(0)
 	r.Namespace = hung.ns
-	got := hung.waitCondition(r, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonUnavailable)
+	got := hung.waitCondition(r, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonUnavailable)
 	hung.g.Expect(got.Message).To(HavePrefix(fmt.Sprintf("MOR server %s/%s unavailable since ", hung.ns, s.Name)))
 	hung.g.Eventually(hung.warnings, testTimeout).Should(HaveKeyWithValue("ServerUnavailable", 1),
 		"one event when the probe times out and the breaker opens")

@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -87,13 +86,13 @@ func TestKstatusInProgressWhilePausedEditWaits(t *testing.T) {
 	f.waitReady(d)
 
 	f.update(d, func() { d.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"} })
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
 	// Ready=False/Paused without Stalled: kstatus falls back to the Ready condition.
 	res := f.expectKstatus(d, "DIDRate", status.InProgressStatus)
 	f.g.Expect(res.Message).To(ContainSubstring("paused"))
 
 	f.update(d, func() { d.Spec.OwnerTariffID = ptr(int64(3)) })
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
 	f.g.Expect(d.Status.ObservedGeneration).To(BeNumerically("<", d.Generation))
 	res = f.expectKstatus(d, "DIDRate", status.InProgressStatus)
 	f.g.Expect(res.Message).To(ContainSubstring("latest observed generation is 1"))
@@ -113,8 +112,8 @@ func TestKstatusInProgressWhileServerDown(t *testing.T) {
 	f.waitReady(d)
 
 	f.sim.SetFaults(morsim.Faults{Down: true})
-	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError)
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonUnavailable)
+	f.waitCondition(d, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonUnavailable)
 	f.expectKstatus(d, "DIDRate", status.InProgressStatus)
 
 	f.sim.SetFaults(morsim.Faults{})
@@ -129,7 +128,7 @@ func TestKstatusInProgressWhenNeverReconciled(t *testing.T) {
 	f.sim.SetFaults(morsim.Faults{Down: true})
 	d := newDIDRate(4)
 	f.create(d)
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonUnavailable)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonUnavailable)
 	f.expectKstatus(d, "DIDRate", status.InProgressStatus)
 
 	f.sim.SetFaults(morsim.Faults{})
@@ -195,7 +194,7 @@ func TestKstatusTerminating(t *testing.T) {
 
 	// paused, deletion waits on the finalizer with no MOR call
 	f.update(r, func() { r.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"} })
-	f.waitCondition(r, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.waitCondition(r, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
 	f.g.Expect(k8s.Delete(context.Background(), r)).To(Succeed())
 	f.waitKstatus(r, "LocationRule", status.TerminatingStatus)
 
@@ -216,7 +215,7 @@ func TestKstatusObserveOnlyDrifted(t *testing.T) {
 	d.Spec.ManagementPolicy = ptr(v1alpha1.ManagementPolicyObserveOnly)
 	d.Spec.OwnerTariffID = ptr(int64(4)) // MOR has 0
 	f.create(d)
-	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
+	f.waitCondition(d, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDrifted)
 	res := f.expectKstatus(d, "DIDRate", status.InProgressStatus)
 	f.g.Expect(res.Message).To(ContainSubstring("owner_tariff_id"))
 }

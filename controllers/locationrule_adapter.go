@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // +kubebuilder:rbac:groups=mor.operator.dev,resources=locationrules,verbs=get;list;watch;patch
@@ -31,20 +33,24 @@ type locationRuleAPI interface {
 	DeleteLocationRule(ctx context.Context, ruleID int64) error
 }
 
-// locationRuleAdapter creates, keeps equal and deletes one localization rule.
-type locationRuleAdapter struct {
-	servers  Servers
-	client   client.Reader
-	listings *ruleListings
+// locationRuleKind: a LocationRule creates, keeps equal and deletes one localization
+// rule.
+var locationRuleKind = &descriptor[*v1alpha1.LocationRule]{
+	name:       "LocationRule",
+	newObj:     func() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} },
+	newList:    func() client.ObjectList { return &v1alpha1.LocationRuleList{} },
+	usesServer: true,
+	claims:     locationRuleClaims,
+	finalizer:  locationRuleFinalizer,
+	adapter: func(opts Options) adapter[*v1alpha1.LocationRule] {
+		return locationRuleAdapter{listings: newRuleListings(opts.PollInterval)}
+	},
 }
 
-func (locationRuleAdapter) Name() string                { return "LocationRule" }
-func (locationRuleAdapter) New() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} }
-func (locationRuleAdapter) Finalizer() string           { return locationRuleFinalizer }
-func (a locationRuleAdapter) Connect(ctx context.Context, r *v1alpha1.LocationRule) (managed.External, error) {
-	return connect(ctx, a.servers, r, func(api *mor.Client) managed.External {
-		return &locationRuleExternal{rule: r, api: api, params: mor.ParamsOf(&r.Spec), client: a.client, listings: a.listings}
-	})
+type locationRuleAdapter struct{ listings *ruleListings }
+
+func (a locationRuleAdapter) connect(_ context.Context, r *v1alpha1.LocationRule, conn *connection.Connection) managed.External {
+	return &locationRuleExternal{onServer: onServer{conn}, rule: r, api: conn.Client, params: mor.ParamsOf(&r.Spec), listings: a.listings}
 }
 
 // identity is what a rule the operator created is recognised by when its id was lost
@@ -59,7 +65,7 @@ var identity = []struct {
 }
 
 type locationRuleExternal struct {
-	client   client.Reader
+	onServer
 	listings *ruleListings
 	rule     *v1alpha1.LocationRule
 	api      locationRuleAPI
@@ -68,8 +74,7 @@ type locationRuleExternal struct {
 
 // locationRuleClaims: the rule a LocationRule writes, by id once known, and — for one
 // that creates its rule — by identity in its location.
-func locationRuleClaims(o client.Object) []string {
-	r := o.(*v1alpha1.LocationRule)
+func locationRuleClaims(r *v1alpha1.LocationRule) []string {
 	var claims []string
 	if id := r.Spec.RuleID; id != nil {
 		return []string{fmt.Sprintf("rule %d", *id)}
@@ -90,49 +95,43 @@ func locationRuleClaims(o client.Object) []string {
 }
 
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.client, "LocationRule", e.rule, &v1alpha1.LocationRuleList{}, locationRuleClaims(e.rule)); err != nil {
-		return managed.Observation{}, err
-	}
-	got, err := e.find(ctx)
+	got, learned, err := e.find(ctx)
 	if err != nil || got == nil {
-		return managed.Observation{}, err
+		return managed.Observation{Learned: learned}, err
 	}
 	if loc := got["location_id"]; loc != "" && loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
-		return managed.Observation{}, verdict.Stalled(verdict.ReasonConflict,
+		return managed.Observation{Learned: learned}, verdict.Stalled(verdict.ReasonConflict,
 			"rule %s belongs to location %s, not to spec.locationID %d", got["id"], loc, e.rule.Spec.LocationID)
 	}
 	diff := e.params.Diff(got)
-	drift := fieldDrift(e.params, got, diff)
-	e.rule.Status.DriftedFields, e.rule.Status.Drift = reportedDrift(e.rule, drift)
-	return managed.Observation{Exists: true, Diff: diff, Drift: drift}, nil
+	return managed.Observation{Exists: true, Diff: diff, Drift: fieldDrift(e.params, got, diff), Learned: learned}, nil
 }
 
 // find returns the managed rule, or nil when MOR has none, from the location's shared
 // listing: by id when one is known (a rule missing from the listing is read by id, to
-// tell a rule gone from one in another location), else by identity. It records the id
-// it finds in status.
-func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
+// tell a rule gone from one in another location), else by identity. It reports the id
+// it finds, or that the recorded one names no rule any more.
+func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, managed.Learned, error) {
+	var learned managed.Learned
 	if id := e.ruleID(); id != nil {
 		rules, err := e.listings.rules(ctx, e.api, e.rule.Spec.LocationID, e.listings.freshFor)
 		if err != nil {
-			return nil, err
+			return nil, learned, err
 		}
 		if got, ok := rules[strconv.FormatInt(*id, 10)]; ok {
-			e.rule.Status.RuleID = id
-			return got.fields(), nil
+			return got.fields(), foundID(*id), nil
 		}
 		got, err := e.api.GetLocationRule(ctx, *id)
 		switch {
 		case err == nil:
-			e.rule.Status.RuleID = id
-			return got, nil
+			return got, foundID(*id), nil
 		case !mor.IsNotFound(err):
-			return nil, err
+			return nil, learned, err
 		case e.rule.Spec.RuleID != nil:
-			return nil, verdict.Stalled(verdict.ReasonAdoptedRuleGone,
+			return nil, learned, verdict.Stalled(verdict.ReasonAdoptedRuleGone,
 				"adopted rule %d no longer exists in MOR; an adopted rule is not re-created", *id)
 		}
-		e.rule.Status.RuleID = nil // deleted behind our back: look again, then re-create
+		learned = managed.Learned{IDKnown: true} // deleted behind our back: look again, then re-create
 	}
 	// After a create that may have happened (the record), only a listing made since is
 	// good enough: an older one could miss our rule and lead to a second.
@@ -142,7 +141,7 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 	}
 	rules, err := e.listings.rules(ctx, e.api, e.rule.Spec.LocationID, maxAge)
 	if err != nil {
-		return nil, err
+		return nil, learned, err
 	}
 	for _, r := range sortedByID(rules) {
 		if !e.sameIdentity(r) {
@@ -153,16 +152,18 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, error) {
 			continue
 		}
 		if !managed.CreatePending(e.rule) { // not ours: someone made it, maybe years ago
-			return nil, verdict.Stalled(verdict.ReasonAlreadyExists,
+			return nil, learned, verdict.Stalled(verdict.ReasonAlreadyExists,
 				"MOR rule %d in location %d has this rule's identity (name, type, cut, add, lengths) but was not created by this resource; "+
 					"to manage it, set spec.ruleID: %d (with deletionPolicy: Orphan to leave it in MOR when the resource goes)",
 				id, e.rule.Spec.LocationID, id)
 		}
-		e.rule.Status.RuleID = &id
-		return r.fields(), nil
+		return r.fields(), foundID(id), nil
 	}
-	return nil, nil
+	return nil, learned, nil
 }
+
+// foundID reports the id of the rule found.
+func foundID(id int64) managed.Learned { return managed.Learned{ID: &id, IDKnown: true} }
 
 // sortedByID orders a listing by rule id, so the oldest of identical rules is chosen.
 func sortedByID(rules map[string]listedRule) []listedRule {
@@ -210,31 +211,31 @@ func (e *locationRuleExternal) ruleID() *int64 {
 	return e.rule.Status.RuleID
 }
 
-func (e *locationRuleExternal) Create(ctx context.Context) error {
+func (e *locationRuleExternal) Create(ctx context.Context) (managed.Learned, error) {
 	id, err := e.api.CreateLocationRule(ctx, e.rule.Spec.LocationID, e.params.Fields())
 	if err != nil {
-		return err
+		return managed.Learned{}, err
 	}
-	e.rule.Status.RuleID = &id
 	created := mor.Fields{"id": strconv.FormatInt(id, 10), "location_id": strconv.FormatInt(e.rule.Spec.LocationID, 10)}
 	for _, f := range identity { // MOR's create defaults, for identity searches
 		created[f.param] = f.createDefault
 	}
 	maps.Copy(created, e.params.Fields())
 	e.listings.wrote(e.api, e.rule.Spec.LocationID, created["id"], created)
-	return nil
+	return foundID(id), nil
 }
 
-func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error {
-	if err := requireMethod(ctx, e.client, e.rule, "location_rule_update"); err != nil {
-		return err
+// Update changes the rule whose id the loop recorded from Observe.
+func (e *locationRuleExternal) Update(ctx context.Context, diff []string) (managed.Learned, error) {
+	if err := requireMethod(e.conn, mor.LocationRuleUpdate); err != nil {
+		return managed.Learned{}, err
 	}
 	sent := mor.Only(e.params.Fields(), diff)
 	if err := e.api.UpdateLocationRule(ctx, *e.rule.Status.RuleID, sent); err != nil {
-		return err
+		return managed.Learned{}, err
 	}
 	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*e.rule.Status.RuleID, 10), sent)
-	return nil
+	return managed.Learned{}, nil
 }
 
 // Delete removes the rule (deletionPolicy Orphan never gets here). When there is no
@@ -242,37 +243,38 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) error 
 // out to belong to another location (never ours) — it says so with
 // *managed.NothingToDelete.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
-	if e.ruleID() == nil {
+	id := e.ruleID()
+	if id == nil {
 		if !managed.CreatePending(e.rule) {
 			return &managed.NothingToDelete{Why: "it was never created"}
 		}
-		got, err := e.find(ctx) // the id may have been lost before it reached status
+		got, found, err := e.find(ctx) // the id may have been lost before it reached status
 		if err != nil {
 			return err
 		}
 		if got == nil {
 			return &managed.NothingToDelete{Why: "it was never created (the last create attempt left no rule in MOR)"}
 		}
-	} else if id := e.rule.Spec.RuleID; id != nil {
-		got, err := e.api.GetLocationRule(ctx, *id)
+		id = found.ID
+	} else if adopted := e.rule.Spec.RuleID; adopted != nil {
+		got, err := e.api.GetLocationRule(ctx, *adopted)
 		if mor.IsNotFound(err) {
-			return &managed.NothingToDelete{Why: fmt.Sprintf("adopted rule %d was already gone", *id)}
+			return &managed.NothingToDelete{Why: fmt.Sprintf("adopted rule %d was already gone", *adopted)}
 		}
 		if err != nil {
 			return err
 		}
 		if loc := got["location_id"]; loc != strconv.FormatInt(e.rule.Spec.LocationID, 10) {
-			return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d belongs to location %s, not to spec.locationID %d: left alone", *id, loc, e.rule.Spec.LocationID)}
+			return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d belongs to location %s, not to spec.locationID %d: left alone", *adopted, loc, e.rule.Spec.LocationID)}
 		}
 	}
-	id := *e.ruleID()
-	err := e.api.DeleteLocationRule(ctx, id)
+	err := e.api.DeleteLocationRule(ctx, *id)
 	if err != nil && !mor.IsNotFound(err) {
 		return err
 	}
-	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(id, 10), nil)
+	e.listings.wrote(e.api, e.rule.Spec.LocationID, strconv.FormatInt(*id, 10), nil)
 	if err != nil {
-		return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d was already gone", id)}
+		return &managed.NothingToDelete{Why: fmt.Sprintf("rule %d was already gone", *id)}
 	}
 	return nil
 }

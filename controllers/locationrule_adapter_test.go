@@ -94,61 +94,61 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 		drift    []v1alpha1.FieldDrift // status.drift (ObserveOnly)
 	}{
 		{name: "id lost after our create: claimed by identity with MOR's create defaults, no create",
-			pending: true, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			pending: true, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "identical hand-made rule: never taken over",
-			stalled: verdict.ReasonAlreadyExists, calls: map[string]int{"location_rules_get": 1}},
+			stalled: verdict.ReasonAlreadyExists, calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "identity differs in a default (minlen 2): absent, to be created",
 			spec:  func(s *v1alpha1.LocationRuleSpec) { s.MinLen = ptrTo(int32(2)) },
-			calls: map[string]int{"location_rules_get": 1}},
+			calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "by status id: found in the location's shared listing, in sync",
-			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "unassign (-1) equals MOR's empty id",
 			spec:     func(s *v1alpha1.LocationRuleSpec) { s.TariffID, s.DeviceID = ptrTo(int64(-1)), ptrTo(int64(-1)) },
-			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "unassign (-1) equals MOR's 0",
 			spec:     func(s *v1alpha1.LocationRuleSpec) { s.TariffID, s.LCRID = ptrTo(int64(-1)), ptrTo(int64(-1)) },
 			answer:   func(f mor.Fields) { f["tariff_id"], f["lcr_id"] = "0", "0" },
-			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "dial prefixes compare as text: 031 is not 0031",
 			spec: func(s *v1alpha1.LocationRuleSpec) {
 				s.Cut, s.MinLen, s.Enabled = ptrTo("031"), ptrTo(int32(1)), ptrTo(true)
 			},
 			statusID: ptrTo(int64(1)), exists: true, diff: []string{"cut"}, ruleID: ptrTo(int64(1)),
-			calls: map[string]int{"location_rules_get": 1}},
+			calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "dial prefixes compare as text: 00 is not 0",
 			sim:      func(st *morsim.State) { st.Rules[1].Cut = "0" },
 			spec:     func(s *v1alpha1.LocationRuleSpec) { s.Cut = ptrTo("00") },
 			statusID: ptrTo(int64(1)), exists: true, diff: []string{"cut"}, ruleID: ptrTo(int64(1)),
-			calls: map[string]int{"location_rules_get": 1}},
+			calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "numbers compare as numbers: minlen 10 is MOR's 10.0",
 			sim:      func(st *morsim.State) { st.Rules[1].MinLen = 10 },
 			spec:     func(s *v1alpha1.LocationRuleSpec) { s.MinLen, s.Enabled = ptrTo(int32(10)), ptrTo(true) },
 			answer:   decimalLengths,
-			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			statusID: ptrTo(int64(1)), exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "id lost, lengths read back as 1.0 and 99.0: still our rule by identity",
 			spec:    func(s *v1alpha1.LocationRuleSpec) { s.MinLen, s.MaxLen = ptrTo(int32(1)), ptrTo(int32(99)) },
-			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "id lost, lengths left to MOR's defaults and read back as 1.0 and 99.0: still ours",
-			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			pending: true, answer: decimalLengths, exists: true, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "adopted by spec.ruleID",
 			spec:   func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(1)); s.Name = ptrTo("renamed") },
-			exists: true, diff: []string{"name"}, ruleID: ptrTo(int64(1)), calls: map[string]int{"location_rules_get": 1}},
+			exists: true, diff: []string{"name"}, ruleID: ptrTo(int64(1)), calls: map[string]int{mor.LocationRulesGet.Name(): 1}},
 		{name: "adopted rule gone: never re-created",
 			spec:    func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(999)) },
-			stalled: verdict.ReasonAdoptedRuleGone, calls: map[string]int{"location_rules_get": 1, "location_rule_get": 1}},
+			stalled: verdict.ReasonAdoptedRuleGone, calls: map[string]int{mor.LocationRulesGet.Name(): 1, mor.LocationRuleGet.Name(): 1}},
 		{name: "adopted rule of another location",
 			spec:    func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) },
-			stalled: verdict.ReasonConflict, ruleID: ptrTo(int64(2)), calls: map[string]int{"location_rules_get": 1, "location_rule_get": 1}},
+			stalled: verdict.ReasonConflict, ruleID: ptrTo(int64(2)), calls: map[string]int{mor.LocationRulesGet.Name(): 1, mor.LocationRuleGet.Name(): 1}},
 		{name: "deleted behind our back: status id cleared, to be re-created",
 			statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) },
-			calls: map[string]int{"location_rule_get": 1, "location_rules_get": 1}},
+			calls: map[string]int{mor.LocationRuleGet.Name(): 1, mor.LocationRulesGet.Name(): 1}},
 		{name: "ObserveOnly drift in status with both values",
 			spec: func(s *v1alpha1.LocationRuleSpec) {
 				s.ManagementPolicy = ptrTo(v1alpha1.ManagementPolicyObserveOnly)
 				s.TariffID = ptrTo(int64(4))
 			},
 			statusID: ptrTo(int64(1)), exists: true, diff: []string{"tariff_id"}, ruleID: ptrTo(int64(1)),
-			calls: map[string]int{"location_rules_get": 1},
+			calls: map[string]int{mor.LocationRulesGet.Name(): 1},
 			drift: []v1alpha1.FieldDrift{{Field: "spec.tariffID", Desired: "4", Observed: ""}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,7 +163,7 @@ func TestLocationRuleAdapterObserve(t *testing.T) {
 				e := ext.(*locationRuleExternal)
 				e.api = &renderedAs{locationRuleAPI: e.api, edit: tc.answer}
 			}
-			obs, err := ext.Observe(context.Background())
+			obs, err := observe(lr, ext)
 
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled == "" {
@@ -186,8 +186,8 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 	ext := mustConnect(t, locationRules(r), lr)
 
 	before := r.mor.snapshot()
-	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rule_create": 1}), "MOR calls")
+	g.Expect(create(lr, ext)).To(Succeed())
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRuleCreate.Name(): 1}), "MOR calls")
 	g.Expect(lr.Status.RuleID).NotTo(BeNil())
 	id := *lr.Status.RuleID
 	created := r.sim.Snapshot().Rules[id]
@@ -197,15 +197,15 @@ func TestLocationRuleAdapterCreateAndUpdate(t *testing.T) {
 
 	// drift one field behind our back: the update sends exactly that field
 	r.sim.Update(func(st *morsim.State) { st.Rules[id].Add = "00" })
-	obs, err := ext.Observe(context.Background())
+	obs, err := observe(lr, ext)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Diff).To(Equal([]string{"add"}))
 	g.Expect(obs.Drift).To(Equal([]v1alpha1.FieldDrift{{Field: "spec.add", Desired: "+370", Observed: "00"}}))
 	r.sim.ResetRequests()
-	g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+	g.Expect(update(lr, ext, obs.Diff)).To(Succeed())
 	reqs := r.sim.Requests()
 	g.Expect(reqs).To(HaveLen(1))
-	g.Expect(reqs[0].Method).To(Equal("location_rule_update"))
+	g.Expect(reqs[0].Method).To(Equal(mor.LocationRuleUpdate.Name()))
 	g.Expect(reqs[0].Params).To(HaveKeyWithValue("add", "+370"))
 	g.Expect(reqs[0].Params).NotTo(HaveKey("cut"), "only the drifted field")
 	g.Expect(r.sim.Snapshot().Rules[id].Add).To(Equal("+370"))
@@ -224,24 +224,24 @@ func TestLocationRuleAdapterDelete(t *testing.T) {
 		nothing  string // what Delete says happened instead, "" when it deleted a rule
 	}{
 		{name: "by status id", statusID: ptrTo(int64(1)), gone: []int64{1},
-			calls: map[string]int{"location_rule_delete": 1}},
+			calls: map[string]int{mor.LocationRuleDelete.Name(): 1}},
 		{name: "already gone is success", statusID: ptrTo(int64(1)), sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1},
-			calls: map[string]int{"location_rule_delete": 1}, nothing: "rule 1 was already gone"},
+			calls: map[string]int{mor.LocationRuleDelete.Name(): 1}, nothing: "rule 1 was already gone"},
 		{name: "id lost after our create: found by identity, then deleted", pending: true, gone: []int64{1},
-			calls: map[string]int{"location_rules_get": 1, "location_rule_delete": 1}},
+			calls: map[string]int{mor.LocationRulesGet.Name(): 1, mor.LocationRuleDelete.Name(): 1}},
 		{name: "create record, but the create left nothing", pending: true, sim: func(st *morsim.State) { delete(st.Rules, 1) }, gone: []int64{1},
-			calls:   map[string]int{"location_rules_get": 1},
+			calls:   map[string]int{mor.LocationRulesGet.Name(): 1},
 			nothing: "it was never created (the last create attempt left no rule in MOR)"},
 		{name: "no id, no create record: the identical hand-made rule is left alone", kept: []int64{1},
 			calls: map[string]int{}, nothing: "it was never created"},
 		{name: "adopted rule that belongs to another location is left alone",
 			spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(2)) }, kept: []int64{2},
-			calls: map[string]int{"location_rule_get": 1}, nothing: "rule 2 belongs to location 2, not to spec.locationID 1: left alone"},
+			calls: map[string]int{mor.LocationRuleGet.Name(): 1}, nothing: "rule 2 belongs to location 2, not to spec.locationID 1: left alone"},
 		{name: "adopted rule already gone", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) },
 			sim: func(st *morsim.State) { delete(st.Rules, 4) }, gone: []int64{4},
-			calls: map[string]int{"location_rule_get": 1}, nothing: "adopted rule 4 was already gone"},
+			calls: map[string]int{mor.LocationRuleGet.Name(): 1}, nothing: "adopted rule 4 was already gone"},
 		{name: "adopted rule of this location", spec: func(s *v1alpha1.LocationRuleSpec) { s.RuleID = ptrTo(int64(4)) }, gone: []int64{4},
-			calls: map[string]int{"location_rule_get": 1, "location_rule_delete": 1}},
+			calls: map[string]int{mor.LocationRuleGet.Name(): 1, mor.LocationRuleDelete.Name(): 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)

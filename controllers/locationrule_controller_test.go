@@ -11,16 +11,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-const (
-	ruleCreate = "location_rule_create"
-	ruleUpdate = "location_rule_update"
-	ruleDelete = "location_rule_delete"
-	ruleList   = "location_rules_get" // polls read the location's shared listing
+var (
+	ruleCreate = mor.LocationRuleCreate.Name()
+	ruleUpdate = mor.LocationRuleUpdate.Name()
+	ruleDelete = mor.LocationRuleDelete.Name()
+	ruleList   = mor.LocationRulesGet.Name() // polls read the location's shared listing
 )
 
 func newLocationRule(name string) *v1alpha1.LocationRule {
@@ -131,7 +131,7 @@ func TestLocationRuleDeleteWhenAlreadyGoneSucceeds(t *testing.T) {
 	f.create(lr)
 	f.waitReady(lr)
 	f.update(lr, func() { lr.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"} })
-	f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
+	f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
 	f.sim.Update(func(st *morsim.State) { delete(st.Rules, *lr.Status.RuleID) })
 
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())
@@ -261,7 +261,7 @@ func TestLocationRuleObserveOnly(t *testing.T) {
 		},
 	}
 	f.create(lr)
-	ready := f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDrifted)
+	ready := f.waitCondition(lr, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDrifted)
 	f.g.Expect(ready.Message).To(ContainSubstring("maxlen"))
 	f.g.Expect(lr.Status.DriftedFields).To(ConsistOf("spec.maxLen"))
 	f.g.Expect(lr.Finalizers).To(BeEmpty(), "ObserveOnly never deletes, so it holds no finalizer")
@@ -272,7 +272,7 @@ func TestLocationRuleObserveOnly(t *testing.T) {
 	missing := newLocationRule("missing")
 	missing.Spec.ManagementPolicy = ptr(v1alpha1.ManagementPolicyObserveOnly)
 	f.create(missing)
-	f.waitCondition(missing, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonNotFound)
+	f.waitCondition(missing, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonNotFound)
 	f.g.Expect(f.requests(ruleCreate)).To(BeEmpty())
 
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/managed"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
@@ -28,8 +29,8 @@ func TestLocationRuleListingShared(t *testing.T) {
 		}
 	})
 	clock := time.Now()
-	kind := locationRules(r).(locationRuleAdapter)
-	kind.listings.now = func() time.Time { return clock }
+	kind := locationRules(r).(managedKind[*v1alpha1.LocationRule])
+	kind.adapter.(locationRuleAdapter).listings.now = func() time.Time { return clock }
 	observeAll := func() {
 		for i := int64(100); i < 100+2*perLocation; i++ {
 			lr := locationRule(v1alpha1.LocationRuleSpec{LocationID: 1 + i%2, RuleID: ptrTo(i)}, nil)
@@ -41,33 +42,33 @@ func TestLocationRuleListingShared(t *testing.T) {
 
 	before := r.mor.snapshot()
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 2}), "one listing per location for 80 rules")
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 2}), "one listing per location for 80 rules")
 
 	// a create and an update of ours are written through: nobody re-lists
 	before = r.mor.snapshot()
 	lr := locationRule(v1alpha1.LocationRuleSpec{LocationID: 1, Name: ptrTo("new"), Cut: ptrTo("0044")}, nil)
 	ext := mustConnect(t, managed.Kind[*v1alpha1.LocationRule](kind), lr)
-	obs, err := ext.Observe(context.Background())
+	obs, err := observe(lr, ext)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Exists).To(BeFalse())
-	g.Expect(ext.(managed.Creator).Create(context.Background())).To(Succeed())
+	g.Expect(create(lr, ext)).To(Succeed())
 	lr.Spec.Cut = ptrTo("0045")
 	ext = mustConnect(t, managed.Kind[*v1alpha1.LocationRule](kind), lr)
-	obs, err = ext.Observe(context.Background())
+	obs, err = observe(lr, ext)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Diff).To(Equal([]string{"cut"}), "the created rule is in the shared listing")
-	g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+	g.Expect(update(lr, ext, obs.Diff)).To(Succeed())
 	obs, err = mustConnect(t, managed.Kind[*v1alpha1.LocationRule](kind), lr).Observe(context.Background())
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Diff).To(BeEmpty(), "the update is in the shared listing")
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rule_create": 1, "location_rule_update": 1}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRuleCreate.Name(): 1, mor.LocationRuleUpdate.Name(): 1}))
 
 	// a poll interval later, each location is listed again, once
 	clock = clock.Add(11 * time.Minute)
 	before = r.mor.snapshot()
 	observeAll()
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 2}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 2}))
 
 	// with the create-pending record, identity is looked up in a listing made now
 	before = r.mor.snapshot()
@@ -76,5 +77,5 @@ func TestLocationRuleListingShared(t *testing.T) {
 	obs, err = mustConnect(t, managed.Kind[*v1alpha1.LocationRule](kind), pending).Observe(context.Background())
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(obs.Exists).To(BeTrue())
-	g.Expect(r.callsSince(before)).To(Equal(map[string]int{"location_rules_get": 1}))
+	g.Expect(r.callsSince(before)).To(Equal(map[string]int{mor.LocationRulesGet.Name(): 1}))
 }

@@ -7,11 +7,10 @@ import (
 	"sort"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
@@ -24,49 +23,49 @@ type morDefaultsAPI interface {
 	UpdateConflines(ctx context.Context, params mor.Fields) error
 }
 
-// morDefaultsAdapter applies MOR's Default User/Device settings. MOR cannot read them
-// back, so it applies when the fingerprint of (server, parameters) changes, and again
-// every re-apply interval. It is never created or deleted in MOR, only applied.
+// morDefaultsKind: a MorDefaults applies MOR's Default User/Device settings. MOR cannot
+// read them back, so it applies when the fingerprint of (server, parameters) changes,
+// and again every re-apply interval. It is never created or deleted in MOR, only
+// applied.
+var morDefaultsKind = &descriptor[*v1alpha1.MorDefaults]{
+	name:       "MorDefaults",
+	newObj:     func() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} },
+	newList:    func() client.ObjectList { return &v1alpha1.MorDefaultsList{} },
+	usesServer: true,
+	claims:     morDefaultsClaims,
+	adapter: func(opts Options) adapter[*v1alpha1.MorDefaults] {
+		return morDefaultsAdapter{reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
+	},
+}
+
 type morDefaultsAdapter struct {
-	servers         Servers
-	client          client.Reader
 	reapplyInterval time.Duration
 	// minInterval floors spec.reapplyInterval (the manager's --min-poll-interval), so one
 	// MorDefaults cannot send conflines_update every few milliseconds.
 	minInterval time.Duration
 }
 
-func (morDefaultsAdapter) Name() string               { return "MorDefaults" }
-func (morDefaultsAdapter) New() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} }
-func (a morDefaultsAdapter) Connect(ctx context.Context, d *v1alpha1.MorDefaults) (managed.External, error) {
+func (a morDefaultsAdapter) connect(_ context.Context, d *v1alpha1.MorDefaults, conn *connection.Connection) managed.External {
 	interval := a.reapplyInterval
 	if d.Spec.ReapplyInterval != nil && d.Spec.ReapplyInterval.Duration > 0 {
 		interval = max(d.Spec.ReapplyInterval.Duration, a.minInterval)
 	}
-	return connect(ctx, a.servers, d, func(api *mor.Client) managed.External {
-		return &morDefaultsExternal{adapter: a, defaults: d, api: api, params: mor.ParamsOf(&d.Spec), interval: interval}
-	})
+	return &morDefaultsExternal{onServer: onServer{conn}, defaults: d, api: conn.Client, params: mor.ParamsOf(&d.Spec), interval: interval}
 }
 
 type morDefaultsExternal struct {
-	adapter        morDefaultsAdapter
+	onServer
 	defaults       *v1alpha1.MorDefaults
 	api            morDefaultsAPI
 	params         *mor.Params
 	interval       time.Duration
-	fingerprintNow string        // of what Observe saw; recorded once applied
+	fingerprintNow string        // of what Observe saw; reported once applied
 	due            time.Duration // until the next re-apply, when not yet due
 	reapplying     bool          // the write Observe asked for is a periodic re-apply
 }
 
 func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation, error) {
-	if err := ownership(ctx, e.adapter.client, "MorDefaults", e.defaults, &v1alpha1.MorDefaultsList{}, morDefaultsClaims(e.defaults)); err != nil {
-		return managed.Observation{}, err
-	}
-	fp, err := e.fingerprint(ctx)
-	if err != nil {
-		return managed.Observation{}, err
-	}
+	fp := e.fingerprint()
 	e.fingerprintNow = fp
 	st := &e.defaults.Status
 	if st.AppliedFingerprint == fp && st.LastAppliedTime != nil {
@@ -79,15 +78,13 @@ func (e *morDefaultsExternal) Observe(ctx context.Context) (managed.Observation,
 	return managed.Observation{Exists: true, Diff: e.allParams()}, nil
 }
 
-// Update sends every managed parameter: MOR's current values cannot be read.
-func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) error {
+// Update sends every managed parameter: MOR's current values cannot be read. It reports
+// the fingerprint of what it applied.
+func (e *morDefaultsExternal) Update(ctx context.Context, _ []string) (managed.Learned, error) {
 	if err := e.api.UpdateConflines(ctx, e.params.Fields()); err != nil {
-		return err
+		return managed.Learned{}, err
 	}
-	now := metav1.Now()
-	e.defaults.Status.AppliedFingerprint = e.fingerprintNow
-	e.defaults.Status.LastAppliedTime = &now
-	return nil
+	return managed.Learned{Applied: e.fingerprintNow}, nil
 }
 
 // NextObservation brings the next reconcile forward to when the re-apply falls due.
@@ -107,21 +104,19 @@ func (e *morDefaultsExternal) allParams() []string {
 }
 
 // morDefaultsClaims: a MOR has one set of Default User/Device settings per user.
-func morDefaultsClaims(client.Object) []string { return []string{"the Default User/Device settings"} }
+func morDefaultsClaims(*v1alpha1.MorDefaults) []string {
+	return []string{"the Default User/Device settings"}
+}
 
 // fingerprint is the SHA-256 of the target server and the canonical parameter set,
 // never the key.
-func (e *morDefaultsExternal) fingerprint(ctx context.Context) (string, error) {
-	var server v1alpha1.MorServer
-	if err := e.adapter.client.Get(ctx, types.NamespacedName{Namespace: e.defaults.Namespace, Name: e.defaults.ServerName()}, &server); err != nil {
-		return "", err
-	}
+func (e *morDefaultsExternal) fingerprint() string {
 	h := sha256.New()
-	for _, s := range []string{string(server.UID), server.Spec.URL, server.Spec.Username} {
+	for _, s := range []string{string(e.conn.UID), e.conn.Identity.URL, e.conn.Identity.Username} {
 		h.Write([]byte(s + "\n"))
 	}
 	for _, k := range e.allParams() {
 		h.Write([]byte(k + "=" + e.params.Fields()[k] + "\n"))
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -64,16 +64,16 @@ func TestMorDefaultsAdapter(t *testing.T) {
 				objs = append(objs, tc.sibling)
 			}
 			r := newRig(t, objs...)
-			adapter := morDefaultsAdapter{servers: r.servers(), client: r.c, reapplyInterval: time.Hour}
+			kind := kindWith(r, morDefaultsKind, morDefaultsAdapter{reapplyInterval: time.Hour})
 			if tc.status != nil {
-				probe := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](adapter), d.DeepCopy())
+				probe := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](kind), d.DeepCopy())
 				_, err := probe.Observe(context.Background())
 				g.Expect(err).NotTo(HaveOccurred())
 				tc.status(d, probe.(*morDefaultsExternal).fingerprintNow)
 			}
 
-			ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](adapter), d)
-			obs, err := ext.Observe(context.Background())
+			ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](kind), d)
+			obs, err := ownAndObserve(managed.Kind[*v1alpha1.MorDefaults](kind), d, ext)
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			if tc.stalled == "" {
 				g.Expect(err).NotTo(HaveOccurred())
@@ -89,7 +89,7 @@ func TestMorDefaultsAdapter(t *testing.T) {
 				return
 			}
 
-			g.Expect(ext.(managed.Updater).Update(context.Background(), obs.Diff)).To(Succeed())
+			g.Expect(update(d, ext, obs.Diff)).To(Succeed())
 			g.Expect(d.Status.AppliedFingerprint).To(HaveLen(64))
 			g.Expect(strings.Contains(d.Status.AppliedFingerprint, "secret")).To(BeFalse())
 			g.Expect(d.Status.LastAppliedTime).NotTo(BeNil())
@@ -116,8 +116,8 @@ func TestMorDefaultsReapplyIntervalFloor(t *testing.T) {
 			d.Spec.ReapplyInterval = &metav1.Duration{Duration: tc.spec}
 		}
 		r := newRig(t, d)
-		adapter := morDefaultsAdapter{servers: r.servers(), client: r.c, reapplyInterval: time.Hour, minInterval: 30 * time.Second}
-		ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](adapter), d)
+		kind := kindWith(r, morDefaultsKind, morDefaultsAdapter{reapplyInterval: time.Hour, minInterval: 30 * time.Second})
+		ext := mustConnect(t, managed.Kind[*v1alpha1.MorDefaults](kind), d)
 		g.Expect(ext.(*morDefaultsExternal).interval).To(Equal(tc.want), "spec %s", tc.spec)
 	}
 }

@@ -8,11 +8,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-const conflinesUpdate = "conflines_update"
+var conflinesUpdate = mor.ConflinesUpdate.Name()
 
 func newMorDefaults(name string) *v1alpha1.MorDefaults {
 	return &v1alpha1.MorDefaults{
@@ -51,7 +52,7 @@ func TestMorDefaultsLifecycle(t *testing.T) {
 	f.g.Expect(f.requests(conflinesUpdate)[0].Params).NotTo(HaveKey("allow_api"))
 
 	// unchanged fingerprint within the re-apply interval: no write at the polls
-	f.waitRequests("system_version_get", 2) // the server's own polls prove time passed
+	f.waitRequests(mor.SystemVersionGet.Name(), 2) // the server's own polls prove time passed
 	f.update(md, func() { md.Annotations = map[string]string{"touch": "1"} })
 	f.waitReady(md)
 	f.g.Expect(f.requests(conflinesUpdate)).To(HaveLen(1))

@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"context"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -21,20 +20,20 @@ func TestMorServerAdapter(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		servers Servers
+		conns   Connections
 		version string
 		stalled string
 	}{
-		{name: "the probe records MOR's version", servers: r.servers(), version: "X17"},
-		{name: "a wrong key: MOR refuses who we are", servers: staticServers{api: wrongKey}, stalled: verdict.ReasonAuthenticationFailed},
+		{name: "the probe records MOR's version", conns: r.connections(), version: "X17"},
+		{name: "a wrong key: MOR refuses who we are", conns: staticConnections{api: wrongKey, c: r.c, url: r.baseURL}, stalled: verdict.ReasonAuthenticationFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			s := &v1alpha1.MorServer{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: rigNS}}
-			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerAdapter{servers: tc.servers}), s)
+			ext := mustConnect(t, managed.Kind[*v1alpha1.MorServer](morServerKind.kind(rigOptions, tc.conns, r.c)), s)
 			_, writes := ext.(managed.Updater)
 			g.Expect(writes).To(BeFalse(), "a MorServer is only probed")
-			obs, err := ext.Observe(context.Background())
+			obs, err := observe(s, ext)
 			g.Expect(stalledReason(err)).To(Equal(tc.stalled), "error: %v", err)
 			g.Expect(obs.Exists).To(Equal(tc.stalled == ""))
 			g.Expect(s.Status.Version).To(HavePrefix(tc.version))

@@ -6,9 +6,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
@@ -23,16 +25,14 @@ const claimIndex = "mor.claims"
 // write, so they neither own nor conflict. MorServers with the same URL and username
 // are the same MOR.
 
-// ownership checks that obj owns every MOR object it claims. list is an empty list of
-// obj's kind.
-func ownership(ctx context.Context, c client.Reader, kind string, obj managed.Resource, list client.ObjectList, claims []string) error {
+// ownership checks that obj, connected through conn, owns every MOR object it claims.
+// list is an empty list of obj's kind.
+func ownership(ctx context.Context, c client.Reader, conn *connection.Connection, kind string, obj managed.Resource, list client.ObjectList, claims []string) error {
 	if obj.ObserveOnly() || len(claims) == 0 {
 		return nil
 	}
-	mine, ok := morOf(ctx, c, obj.GetNamespace(), obj.ServerName())
-	if !ok {
-		return nil // no MorServer yet: connecting says so
-	}
+	mine := conn.Identity
+	mors := morsOf{c: c, namespace: obj.GetNamespace(), known: map[string]*connection.Identity{conn.Server: &mine}}
 	for _, claim := range claims {
 		l := list.DeepCopyObject().(client.ObjectList)
 		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: claim}); err != nil {
@@ -44,7 +44,7 @@ func ownership(ctx context.Context, c client.Reader, kind string, obj managed.Re
 			if other.GetName() == obj.GetName() || other.GetDeletionTimestamp() != nil || other.ObserveOnly() {
 				return nil
 			}
-			if theirs, ok := morOf(ctx, c, other.GetNamespace(), other.ServerName()); !ok || theirs != mine {
+			if theirs := mors.get(ctx, other.ServerName()); theirs == nil || *theirs != mine {
 				return nil
 			}
 			if older(other, owner) {
@@ -55,21 +55,31 @@ func ownership(ctx context.Context, c client.Reader, kind string, obj managed.Re
 		if owner.GetName() != obj.GetName() {
 			return verdict.Stalled(verdict.ReasonConflict,
 				"%s %q already manages %s on this MOR (%s as %s); the oldest resource owns it, and this one takes over when it goes",
-				kind, owner.GetName(), claim, mine.url, mine.username)
+				kind, owner.GetName(), claim, mine.URL, mine.Username)
 		}
 	}
 	return nil
 }
 
-// morIdentity identifies a MOR server: where it is and who the operator is there.
-type morIdentity struct{ url, username string }
+// morsOf reads which MOR each MorServer of a namespace is, each server once; nil for
+// one that does not exist.
+type morsOf struct {
+	c         client.Reader
+	namespace string
+	known     map[string]*connection.Identity
+}
 
-func morOf(ctx context.Context, c client.Reader, namespace, server string) (morIdentity, bool) {
-	var s v1alpha1.MorServer
-	if err := c.Get(ctx, types.NamespacedName{Namespace: namespace, Name: server}, &s); err != nil {
-		return morIdentity{}, false
+func (m morsOf) get(ctx context.Context, server string) *connection.Identity {
+	if id, ok := m.known[server]; ok {
+		return id
 	}
-	return morIdentity{url: s.Spec.URL, username: s.Spec.Username}, true
+	var s v1alpha1.MorServer
+	var id *connection.Identity
+	if err := m.c.Get(ctx, types.NamespacedName{Namespace: m.namespace, Name: server}, &s); err == nil {
+		id = ptr.To(connection.IdentityOf(&s))
+	}
+	m.known[server] = id
+	return id
 }
 
 func older(a, b client.Object) bool {

@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -67,14 +66,13 @@ func TestOneOwnerPerMORObject(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			r := newRig(t, append(append(morServers(), tc.others...), tc.me)...)
-			var ext managed.External
+			var err error
 			switch me := tc.me.(type) {
 			case *v1alpha1.DIDRate:
-				ext = mustConnect(t, didRates(r), me)
+				_, err = ownAndObserve(didRates(r), me, mustConnect(t, didRates(r), me))
 			case *v1alpha1.LocationRule:
-				ext = mustConnect(t, locationRules(r), me)
+				_, err = ownAndObserve(locationRules(r), me, mustConnect(t, locationRules(r), me))
 			}
-			_, err := ext.Observe(context.Background())
 			if tc.conflict == "" {
 				g.Expect(stalledReason(err)).NotTo(Equal(verdict.ReasonConflict), "error: %v", err)
 				return

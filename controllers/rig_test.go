@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
@@ -58,61 +59,78 @@ func newRig(tb testing.TB, objs ...client.Object) *rig {
 	r.api = api
 
 	write := func() { r.k8sWrites.Add(1) }
-	serverRef := func(o client.Object) []string { return []string{o.(managed.Resource).ServerName()} }
 	for _, o := range objs {
 		o.SetNamespace(rigNS)
 	}
-	r.c = fake.NewClientBuilder().
-		WithScheme(morscheme.New()).
-		WithObjects(objs...).
-		WithStatusSubresource(&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}, &v1alpha1.MorServer{}).
-		WithIndex(&v1alpha1.MorDefaults{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.DIDRate{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.LocationRule{}, serverRefIndex, serverRef).
-		WithIndex(&v1alpha1.MorDefaults{}, claimIndex, morDefaultsClaims).
-		WithIndex(&v1alpha1.DIDRate{}, claimIndex, didRateClaims).
-		WithIndex(&v1alpha1.LocationRule{}, claimIndex, locationRuleClaims).
-		WithInterceptorFuncs(interceptor.Funcs{
-			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
-				write()
-				return c.Create(ctx, o, opts...)
-			},
-			Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
-				write()
-				return c.Update(ctx, o, opts...)
-			},
-			Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
-				write()
-				return c.Patch(ctx, o, p, opts...)
-			},
-			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
-				write()
-				return c.SubResource(sub).Update(ctx, o, opts...)
-			},
-			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
-				write()
-				return c.SubResource(sub).Patch(ctx, o, p, opts...)
-			},
-		}).
+	b := fake.NewClientBuilder().WithScheme(morscheme.New()).WithObjects(objs...)
+	for _, k := range kinds {
+		b = b.WithStatusSubresource(k.object())
+		for _, i := range k.indexes() {
+			b = b.WithIndex(i.obj, i.field, i.value)
+		}
+	}
+	r.c = b.WithInterceptorFuncs(interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
+			write()
+			return c.Create(ctx, o, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.UpdateOption) error {
+			write()
+			return c.Update(ctx, o, opts...)
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
+			write()
+			return c.Patch(ctx, o, p, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
+			write()
+			return c.SubResource(sub).Update(ctx, o, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, o client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
+			write()
+			return c.SubResource(sub).Patch(ctx, o, p, opts...)
+		},
+	}).
 		Build()
 	return r
 }
 
-// servers answers the rig's one client for every MorServer.
-func (r *rig) servers() Servers { return staticServers{api: r.api} }
+// connections answers the rig's one client for every MorServer, with what the fake client
+// holds of that MorServer (its identity, UID and version), or the simulator's identity
+// when it holds none.
+func (r *rig) connections() Connections { return staticConnections{api: r.api, c: r.c, url: r.baseURL} }
 
-type staticServers struct{ api *mor.Client }
-
-func (s staticServers) Resolve(context.Context, string, string) (*mor.Client, error) {
-	return s.api, nil
+type staticConnections struct {
+	api *mor.Client
+	c   client.Reader
+	url string
 }
 
-// Adapter constructors, for tables and benchmarks.
+func (s staticConnections) Resolve(ctx context.Context, namespace, name string) (*connection.Connection, error) {
+	conn := &connection.Connection{Client: s.api, Server: name, Identity: connection.Identity{URL: s.url, Username: "admin"}}
+	var server v1alpha1.MorServer
+	if err := s.c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &server); err == nil {
+		conn.UID, conn.Identity, conn.Version = server.UID, connection.IdentityOf(&server), server.Status.Version
+	}
+	return conn, nil
+}
+
+// rigOptions are the manager options the rig's kinds are built with.
+var rigOptions = Options{Options: managed.Options{PollInterval: 10 * time.Minute}}
+
+// Kinds on the rig, as the manager builds them, for tables and benchmarks.
 func didRates(r *rig) managed.Kind[*v1alpha1.DIDRate] {
-	return didRateAdapter{servers: r.servers(), client: r.c}
+	return didRateKind.kind(rigOptions, r.connections(), r.c)
 }
 func locationRules(r *rig) managed.Kind[*v1alpha1.LocationRule] {
-	return locationRuleAdapter{servers: r.servers(), client: r.c, listings: newRuleListings(10 * time.Minute)}
+	return locationRuleKind.kind(rigOptions, r.connections(), r.c)
+}
+
+// kindWith is d's kind on the rig with the given adapter.
+func kindWith[T managed.Resource](r *rig, d *descriptor[T], a adapter[T]) managedKind[T] {
+	k := d.kind(rigOptions, r.connections(), r.c)
+	k.adapter = a
+	return k
 }
 
 // morCalls counts the MOR requests the client makes, by method, through its observer

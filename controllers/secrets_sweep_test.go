@@ -18,7 +18,6 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/testenv"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -121,11 +120,11 @@ func TestSecretsAppearNowhere(t *testing.T) {
 	// a MOR outage, three ways
 	for _, faults := range []morsim.Faults{{ErrorRate: 1}, {Down: true}, {NonXMLRate: 1}} {
 		f.sim.SetFaults(faults)
-		f.waitCondition(s, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError)
-		f.waitCondition(lr, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError)
+		f.waitCondition(s, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError)
+		f.waitCondition(lr, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError)
 		f.sim.SetFaults(morsim.Faults{})
-		f.waitCondition(s, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
-		f.waitCondition(lr, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+		f.waitCondition(s, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
+		f.waitCondition(lr, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 	}
 
 	// TLS: a certificate from a CA not in the bundle, and a bundle that is not PEM

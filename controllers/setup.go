@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,7 +19,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -67,110 +65,32 @@ func ShardCache(o *cache.Options, selector labels.Selector) {
 	o.ByObject[&v1alpha1.MorServer{}] = cache.ByObject{Label: selector}
 }
 
-// SetupWithManager registers the field indexes and the four controllers.
+// SetupWithManager registers the field indexes and one controller per kind.
 func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
-	if err := registerIndexes(ctx, mgr); err != nil {
-		return err
+	for _, k := range kinds {
+		for _, i := range k.indexes() {
+			if err := mgr.GetFieldIndexer().IndexField(ctx, i.obj, i.field, i.value); err != nil {
+				return err
+			}
+		}
 	}
 	rel := &releases{}
 	resolver := &connection.Resolver{
 		Servers: mgr.GetClient(),
 		Secrets: mgr.GetAPIReader(),
-		// the metadata-only Secret informer the watches below start
+		// the metadata-only Secret informer the watches start
 		SecretMeta: mgr.GetCache(),
 		// one event per server when its circuit breaker opens or closes
 		Recorder: mgr.GetEventRecorder("mor-operator"),
 		// the resources waiting on refused credentials, once they are accepted again
 		Released: rel.announce,
 	}
-	w := watcher{client: mgr.GetClient()}
-
-	if err := setup(mgr, opts, rel, morServerAdapter{servers: resolver}, nil,
-		func(b *builder.Builder) *builder.Builder {
-			return b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.serversUsingSecret))
-		}); err != nil {
-		return err
-	}
-	defaults := morDefaultsAdapter{servers: resolver, client: mgr.GetClient(), reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
-	if err := setup(mgr, opts, rel, defaults, &v1alpha1.MorDefaultsList{},
-		w.claimantsWatch(&v1alpha1.MorDefaults{}, &v1alpha1.MorDefaultsList{}, morDefaultsClaims)); err != nil {
-		return err
-	}
-	if err := setup(mgr, opts, rel, didRateAdapter{servers: resolver, client: mgr.GetClient()}, &v1alpha1.DIDRateList{},
-		w.claimantsWatch(&v1alpha1.DIDRate{}, &v1alpha1.DIDRateList{}, didRateClaims)); err != nil {
-		return err
-	}
-	return setup(mgr, opts, rel, locationRuleAdapter{servers: resolver, client: mgr.GetClient(), listings: newRuleListings(opts.PollInterval)}, &v1alpha1.LocationRuleList{},
-		w.claimantsWatch(&v1alpha1.LocationRule{}, &v1alpha1.LocationRuleList{}, locationRuleClaims))
-}
-
-// setup builds one kind's controller. Dependents (list != nil) also follow their
-// MorServer and the Secrets it reads. Every kind follows its server's releases.
-func setup[T managed.Resource](mgr ctrl.Manager, opts Options, rel *releases,
-	kind managed.Kind[T], list client.ObjectList, extra func(*builder.Builder) *builder.Builder) error {
-	r := &managed.Reconciler[T]{
-		Client:   mgr.GetClient(),
-		Kind:     kind,
-		Recorder: mgr.GetEventRecorder("mor-operator"),
-		Options:  opts.Options,
-	}
-	if opts.ServerSelector != nil && !opts.ServerSelector.Empty() {
-		r.Skip = inShard[T](mgr.GetClient(), mgr.GetAPIReader(), opts.ServerSelector)
-	}
-	b := ctrl.NewControllerManagedBy(mgr).
-		Named(kind.Name()).
-		For(kind.New(), builder.WithPredicates(userEdits())).
-		WithOptions(controller.Options{
-			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-			RateLimiter: jittered{workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
-				time.Second, opts.MaxBackoff)},
-		})
-	w := watcher{client: mgr.GetClient()}
-	if list != nil {
-		b = b.Watches(&v1alpha1.MorServer{},
-			handler.EnqueueRequestsFromMapFunc(w.dependents(list)),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-			WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(w.dependentsOfSecret(list))).
-			WatchesRawSource(rel.source(func(ctx context.Context, server types.NamespacedName) []reconcile.Request {
-				return w.usersOf(ctx, list, server.Namespace, server.Name, waitingOnCredentials)
-			}))
-	} else { // a MorServer is its own server
-		b = b.WatchesRawSource(rel.source(func(ctx context.Context, server types.NamespacedName) []reconcile.Request {
-			obj := kind.New()
-			if w.client.Get(ctx, server, obj) != nil || !waitingOnCredentials(obj) {
-				return nil
-			}
-			return []reconcile.Request{{NamespacedName: server}}
-		}))
-	}
-	if extra != nil {
-		b = extra(b)
-	}
-	return b.Complete(r)
-}
-
-func registerIndexes(ctx context.Context, mgr ctrl.Manager) error {
-	idx := mgr.GetFieldIndexer()
-	for obj, claims := range map[managed.Resource]func(client.Object) []string{
-		&v1alpha1.MorDefaults{}: morDefaultsClaims, &v1alpha1.DIDRate{}: didRateClaims, &v1alpha1.LocationRule{}: locationRuleClaims,
-	} {
-		if err := idx.IndexField(ctx, obj, serverRefIndex, func(o client.Object) []string {
-			return []string{o.(managed.Resource).ServerName()}
-		}); err != nil {
-			return err
-		}
-		if err := idx.IndexField(ctx, obj, claimIndex, claims); err != nil {
+	for _, k := range kinds {
+		if err := k.setup(mgr, opts, resolver, rel); err != nil {
 			return err
 		}
 	}
-	return idx.IndexField(ctx, &v1alpha1.MorServer{}, secretIndex, func(o client.Object) []string {
-		s := o.(*v1alpha1.MorServer)
-		names := []string{s.Spec.SecretKeyRef.Name}
-		if s.Spec.TLS != nil && s.Spec.TLS.CABundleSecretRef != nil {
-			names = append(names, s.Spec.TLS.CABundleSecretRef.Name)
-		}
-		return names
-	})
+	return nil
 }
 
 // watcher maps events on MorServers and Secrets to the resources that use them, through
@@ -281,7 +201,9 @@ func deletedOnly() predicate.Predicate {
 // shard's" is remembered a while: a shard started beside thousands of other shards'
 // resources reads each foreign server once, not once per resource. (A server relabelled
 // into this shard enters its cache, which is looked at first.) An API error skips
-// nothing and decides nothing: the reconcile is retried.
+// nothing and decides nothing: the reconcile is retried. This is the one read of the
+// MorServer outside its connection: it comes before the loop, which for another shard's
+// resource must not start at all.
 func inShard[T managed.Resource](cached, live client.Reader, selector labels.Selector) func(context.Context, T) (bool, error) {
 	foreign := utilcache.NewLRUExpireCache(4096)
 	return func(ctx context.Context, obj T) (bool, error) {

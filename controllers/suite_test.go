@@ -205,7 +205,7 @@ func (f *fixture) condition(obj managed.Resource, typ string) func() *metav1.Con
 // waitReady waits for Ready=True at obj's current generation.
 func (f *fixture) waitReady(obj managed.Resource) {
 	f.t.Helper()
-	f.waitCondition(obj, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	f.waitCondition(obj, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 }
 
 // waitCondition waits for condition typ with status and reason at the current generation.

@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
@@ -33,12 +32,12 @@ func TestUnsupportedByServer(t *testing.T) {
 		{name: "rule updates need X14", version: "X13", stalled: verdict.ReasonUnsupportedByServer, message: "lacks location_rule_update: it needs MOR X14",
 			act: func(t *testing.T, r *rig) error {
 				lr := locationRule(seedRule1Spec(), ptrTo(int64(1)))
-				return mustConnect(t, locationRules(r), lr).(managed.Updater).Update(context.Background(), []string{"name"})
+				return update(lr, mustConnect(t, locationRules(r), lr), []string{"name"})
 			}},
 		{name: "X17 has them all", version: "X17",
 			act: func(t *testing.T, r *rig) error {
 				lr := locationRule(seedRule1Spec(), ptrTo(int64(1)))
-				return mustConnect(t, locationRules(r), lr).(managed.Updater).Update(context.Background(), []string{"name"})
+				return update(lr, mustConnect(t, locationRules(r), lr), []string{"name"})
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,5 +1,7 @@
 package v1alpha1
 
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 // Accessors let the shared reconciler treat all four kinds alike.
 
 // ManagedStatus returns the status every kind shares.
@@ -41,4 +43,27 @@ func (r *LocationRule) ObserveOnly() bool { return IsObserveOnly(r.Spec.Manageme
 // Orphans reports whether deleting the resource leaves the rule in MOR.
 func (r *LocationRule) Orphans() bool {
 	return r.Spec.DeletionPolicy != nil && *r.Spec.DeletionPolicy == DeletionPolicyOrphan
+}
+
+// Setters for what the shared reconciler records of each kind's own status fields.
+
+// SetReportedVersion records the version the server's probe read.
+func (s *MorServer) SetReportedVersion(v string) { s.Status.Version = v }
+
+// SetApplied records settings written to MOR, by fingerprint, and when.
+func (d *MorDefaults) SetApplied(fingerprint string, at metav1.Time) {
+	d.Status.AppliedFingerprint, d.Status.LastAppliedTime = fingerprint, &at
+}
+
+// SetReportedDrift records what an ObserveOnly DIDRate found differing.
+func (d *DIDRate) SetReportedDrift(fields []string, drift []FieldDrift) {
+	d.Status.DriftedFields, d.Status.Drift = fields, drift
+}
+
+// SetExternalID records the MOR rule's id (nil: none).
+func (r *LocationRule) SetExternalID(id *int64) { r.Status.RuleID = id }
+
+// SetReportedDrift records what an ObserveOnly LocationRule found differing.
+func (r *LocationRule) SetReportedDrift(fields []string, drift []FieldDrift) {
+	r.Status.DriftedFields, r.Status.Drift = fields, drift
 }

@@ -26,6 +26,26 @@ const (
 	ConditionStalled = "Stalled"
 )
 
+// Condition reasons the reconcile loop writes. Ready: Available, or False with Creating,
+// Updating, Deleting, Unavailable, Paused, Drifted (ObserveOnly), NotFound (ObserveOnly,
+// absent in MOR), or a wait reason (WaitingForServer, package verdict). Synced:
+// ReconcileSuccess, ReconcileError, ReconcilePaused, or the wait reason. Stalled reasons
+// say what a person must fix; they come with the error (package verdict).
+const (
+	ReasonAvailable   = "Available"
+	ReasonCreating    = "Creating"
+	ReasonUpdating    = "Updating"
+	ReasonDeleting    = "Deleting"
+	ReasonUnavailable = "Unavailable"
+	ReasonPaused      = "Paused"
+	ReasonDrifted     = "Drifted"
+	ReasonNotFound    = "NotFound"
+
+	ReasonReconcileSuccess = "ReconcileSuccess"
+	ReasonReconcileError   = "ReconcileError"
+	ReasonReconcilePaused  = "ReconcilePaused"
+)
+
 // DefaultServerName is the MorServer used when spec.serverRef is omitted.
 const DefaultServerName = "default"
 

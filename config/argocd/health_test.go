@@ -1,17 +1,12 @@
 // Package argocd_test checks the Argo CD health checks in config/argocd: that the
-// per-kind copies and argocd-cm-patch.yaml are generated from health.lua, and that the
-// script, run the way Argo CD runs it, gives the expected health for every fixture in
-// testdata/ and every kind.
-//
-// After editing health.lua (or adding a kind to config/crd/bases), regenerate with:
-//
-//	go test ./config/argocd -run TestGeneratedFiles -update
+// per-kind copies and argocd-cm-patch.yaml are current (`make manifests` generates them
+// from health.lua, package argocdhealth), and that the script, run the way Argo CD runs
+// it, gives the expected health for every fixture in testdata/ and every kind.
 package argocd_test
 
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,96 +18,31 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/mor-operator/mor-operator/internal/argocdhealth"
 )
 
-var update = flag.Bool("update", false,
-	"regenerate mor.operator.dev/<Kind>/health.lua and argocd-cm-patch.yaml from health.lua")
-
 const (
-	group        = "mor.operator.dev"
-	sourceFile   = "health.lua"
-	cmPatchFile  = "argocd-cm-patch.yaml"
+	sourceFile   = argocdhealth.SourceFile
+	cmPatchFile  = argocdhealth.CMPatchFile
 	crdDir       = "../crd/bases"
 	testdataDir  = "testdata"
 	expectedFile = "testdata/health_test.yaml"
 )
 
+var (
+	kindScriptPath = argocdhealth.KindScriptPath
+	cmKey          = argocdhealth.CMKey
+)
+
 // kinds returns the kinds of the group, from the generated CRDs, sorted.
 func kinds(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(crdDir, "*.yaml"))
+	ks, err := argocdhealth.Kinds(crdDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var crd struct {
-			Kind string `json:"kind"`
-			Spec struct {
-				Group string `json:"group"`
-				Names struct {
-					Kind string `json:"kind"`
-				} `json:"names"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal(data, &crd); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if crd.Kind == "CustomResourceDefinition" && crd.Spec.Group == group {
-			out = append(out, crd.Spec.Names.Kind)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no %s CRDs found in %s", group, crdDir)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func kindScriptPath(kind string) string {
-	return filepath.Join(group, kind, "health.lua")
-}
-
-func cmKey(kind string) string {
-	return "resource.customizations.health." + group + "_" + kind
-}
-
-// renderConfigMapPatch renders argocd-cm-patch.yaml: the script under one key per kind.
-func renderConfigMapPatch(kinds []string, script string) []byte {
-	var b bytes.Buffer
-	b.WriteString(`# Generated from config/argocd/health.lua by
-# "go test ./config/argocd -run TestGeneratedFiles -update": do not edit.
-#
-# Argo CD health checks for the mor.operator.dev kinds, as keys of the argocd-cm
-# ConfigMap. Merge into a running Argo CD with
-#   kubectl -n argocd patch configmap argocd-cm --type merge --patch-file argocd-cm-patch.yaml
-# or list this file as a patch of argocd-cm in the kustomization that installs Argo CD.
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: argocd-cm
-  labels:
-    app.kubernetes.io/name: argocd-cm
-    app.kubernetes.io/part-of: argocd
-data:
-`)
-	lines := strings.SplitAfter(strings.TrimSuffix(script, "\n"), "\n")
-	for _, kind := range kinds {
-		fmt.Fprintf(&b, "  %s: |\n", cmKey(kind))
-		for _, line := range lines {
-			if line == "\n" {
-				b.WriteString(line)
-				continue
-			}
-			b.WriteString("    " + line)
-		}
-		b.WriteString("\n")
-	}
-	return b.Bytes()
+	return ks
 }
 
 func readFile(t *testing.T, path string) string {
@@ -124,56 +54,26 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// TestGeneratedFiles keeps the per-kind copies and the argocd-cm patch byte-identical to
-// health.lua (or rewrites them with -update).
+// TestGeneratedFiles: the per-kind copies and the argocd-cm patch are what `make
+// manifests` generates from health.lua, for exactly the kinds of the CRDs.
 func TestGeneratedFiles(t *testing.T) {
 	source := readFile(t, sourceFile)
-	if !strings.HasSuffix(source, "\n") || strings.Contains(source, "\t") ||
-		strings.Contains(source, "\r") {
-		t.Fatalf("%s must end with a newline and contain no tabs or CRs "+
-			"(it is embedded in a YAML block scalar)", sourceFile)
-	}
 	ks := kinds(t)
-	want := map[string][]byte{cmPatchFile: renderConfigMapPatch(ks, source)}
-	for _, k := range ks {
-		want[kindScriptPath(k)] = []byte(source)
-	}
-
-	// No copy for a kind that no longer exists.
-	dirs, err := os.ReadDir(group)
-	if err != nil && !os.IsNotExist(err) {
+	want, err := argocdhealth.Files(".", ks)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range dirs {
-		if !slices.Contains(ks, d.Name()) {
-			stray := filepath.Join(group, d.Name())
-			if *update {
-				if err := os.RemoveAll(stray); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			t.Errorf("%s: no such kind in %s; run with -update to remove it", stray, crdDir)
-		}
+	strays, err := argocdhealth.Strays(".", ks)
+	if err != nil {
+		t.Fatal(err)
 	}
-
+	for _, stray := range strays {
+		t.Errorf("%s: no such kind in %s; run: make manifests", stray, crdDir)
+	}
 	for path, content := range want {
-		got, err := os.ReadFile(path)
-		if err == nil && bytes.Equal(got, content) {
-			continue
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, content) {
+			t.Errorf("%s is not generated from %s; run: make manifests", path, sourceFile)
 		}
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("wrote %s", path)
-			continue
-		}
-		t.Errorf("%s is not generated from %s; run: go test ./config/argocd -run TestGeneratedFiles -update",
-			path, sourceFile)
 	}
 
 	// The patch must be a ConfigMap whose values are exactly the script (YAML block

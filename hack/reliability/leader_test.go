@@ -10,6 +10,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/testproc"
 )
@@ -68,7 +69,7 @@ func TestLeaderElection(t *testing.T) {
 	g.Eventually(func() float64 { return requests(follower) }, 30*time.Second, 50*time.Millisecond).Should(BeNumerically(">", 0))
 	converged(t, g, w, rules, "leader", 2*time.Minute)
 	creates := w.CountRequests(func(r morsim.Request) bool {
-		return r.Method == "location_rule_create" && r.OK && strings.HasPrefix(r.Params["name"], "leader ")
+		return r.Method == mor.LocationRuleCreate.Name() && r.OK && strings.HasPrefix(r.Params["name"], "leader ")
 	})
 	g.Expect(creates).To(Equal(n), "one create per rule")
 	t.Logf("summary: leader election, 2 managers, %d resources: follower made 0 MOR requests while the leader made %.0f; leader SIGKILLed at %d/%d rules in MOR, takeover after %s (lease %s), %d creates, 0 lost, 0 duplicated",

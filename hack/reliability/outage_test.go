@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/testproc"
 )
@@ -48,7 +49,7 @@ func TestMOROutage(t *testing.T) {
 	g.Expect(during).To(BeNumerically(">", 0), "the outage hit the manager at work")
 	g.Expect(during).To(BeNumerically("<=", bound), "requests during the outage")
 	creates := w.CountRequests(func(r morsim.Request) bool {
-		return r.Method == "location_rule_create" && r.OK && strings.HasPrefix(r.Params["name"], "outage ")
+		return r.Method == mor.LocationRuleCreate.Name() && r.OK && strings.HasPrefix(r.Params["name"], "outage ")
 	})
 	t.Logf("summary: outage %s with %d/%d rules in MOR at its start: %d resources converged, %d requests during the outage (bound %d), %d creates, 0 lost, 0 duplicated",
 		outage, atDown, n, n, during, bound, creates)

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/testproc"
 )
 
@@ -61,7 +62,7 @@ func TestRejectedRuleIsNotRetried(t *testing.T) {
 	polls := int(float64(observed)/(0.9*float64(stormPollInterval))) + 1
 	creates := map[string]int{}
 	for _, r := range w.Sim.Requests() {
-		if r.Method == "location_rule_create" && strings.HasPrefix(r.Params["name"], "bad ") {
+		if r.Method == mor.LocationRuleCreate.Name() && strings.HasPrefix(r.Params["name"], "bad ") {
 			creates[r.Params["name"]]++
 		}
 	}

@@ -56,14 +56,25 @@ type cachedClient struct {
 	client  *mor.Client
 }
 
-// Resolve returns the client for the MorServer namespace/name. Problems a person must
-// fix are returned as *verdict.StalledError.
-func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Client, error) {
+// Resolve reads the MorServer namespace/name once and returns the connection to it:
+// its client (cached per server) and the server's identity, UID and version. Problems a
+// person must fix are returned as *verdict.StalledError.
+func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*Connection, error) {
 	key := types.NamespacedName{Namespace: namespace, Name: name}
 	server, err := readServer(ctx, r.Servers, key)
 	if err != nil {
 		return nil, err
 	}
+	c, err := r.client(ctx, key, server)
+	if err != nil {
+		return nil, err
+	}
+	return connectionTo(server, c), nil
+}
+
+// client returns the server's cached client, or builds one when the server's spec or
+// a Secret it reads changed.
+func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) (*mor.Client, error) {
 	if c := r.reusable(ctx, key, server); c != nil {
 		return c, nil
 	}
@@ -71,7 +82,7 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 	if err != nil {
 		return nil, err
 	}
-	cfg.Observer = metrics.RequestObserver(namespace + "/" + name)
+	cfg.Observer = metrics.RequestObserver(key.String())
 	if r.Released != nil {
 		cfg.OnCredentialsAccepted = func(backoff time.Duration) {
 			r.Released(key, min(max(backoff, breaker.DefaultInitial), breaker.DefaultSpread))
@@ -85,10 +96,10 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*mor.Cl
 		return c.client, nil
 	}
 	var c *mor.Client
-	cfg.Gate = newGate(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
+	cfg.Breaker = newBreaker(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
 	c, err = mor.New(cfg)
 	if err != nil {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", name, err)
+		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
 	}
 	if r.clients == nil {
 		r.clients = map[types.NamespacedName]cachedClient{}

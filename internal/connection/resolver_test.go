@@ -57,10 +57,13 @@ func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	first, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(secretReads).To(Equal(1))
+	g.Expect(first.Server).To(Equal("default"))
+	g.Expect(first.UID).To(BeEquivalentTo("u1"))
+	g.Expect(first.Identity).To(Equal(connection.Identity{URL: "https://mor.example", Username: "admin"}))
 
 	again, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(again).To(BeIdenticalTo(first))
+	g.Expect(again.Client).To(BeIdenticalTo(first.Client))
 	g.Expect(secretReads).To(Equal(1), "unchanged Secret: its data is not read again")
 
 	s := &corev1.Secret{}
@@ -69,7 +72,7 @@ func TestResolverReusesClientUntilSecretChanges(t *testing.T) {
 	g.Expect(c.Update(ctx, s)).To(Succeed())
 	rotated, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(rotated).NotTo(BeIdenticalTo(first))
+	g.Expect(rotated.Client).NotTo(BeIdenticalTo(first.Client))
 	g.Expect(secretReads).To(Equal(2))
 }
 
@@ -120,8 +123,9 @@ func TestResolverAnnouncesRelease(t *testing.T) {
 			released = append(released, release{server, spread})
 		}}
 	ctx := context.Background()
-	api, err := r.Resolve(ctx, "ns", "default")
+	conn, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
+	api := conn.Client
 
 	var refusal verdict.Verdict // the breaker's first probe meets the refusal; then every call does
 	g.Eventually(func() string { _, err := api.SystemVersion(ctx); refusal = verdict.Of(err); return refusal.Reason }).

@@ -7,26 +7,6 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 )
 
-// Condition reasons. Ready: Available, or False with Creating, Updating, Deleting,
-// Unavailable, Paused, Drifted (ObserveOnly), NotFound (ObserveOnly, absent in MOR), or a
-// verdict's wait reason (verdict.ReasonWaitingForServer). Synced: ReconcileSuccess,
-// ReconcileError, ReconcilePaused, or the wait reason. Stalled reasons come with the
-// error's verdict (package verdict).
-const (
-	ReasonAvailable   = "Available"
-	ReasonCreating    = "Creating"
-	ReasonUpdating    = "Updating"
-	ReasonDeleting    = "Deleting"
-	ReasonUnavailable = "Unavailable"
-	ReasonPaused      = "Paused"
-	ReasonDrifted     = "Drifted"
-	ReasonNotFound    = "NotFound"
-
-	ReasonReconcileSuccess = "ReconcileSuccess"
-	ReasonReconcileError   = "ReconcileError"
-	ReasonReconcilePaused  = "ReconcilePaused"
-)
-
 func setCondition(obj Resource, typ string, status metav1.ConditionStatus, reason, message string) {
 	meta.SetStatusCondition(&obj.ManagedStatus().Conditions, metav1.Condition{
 		Type:               typ,

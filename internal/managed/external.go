@@ -24,27 +24,45 @@ type Observation struct {
 	// Diff names the external parameters whose value differs from the spec.
 	Diff []string
 	// Drift, when the External can read values back, gives each differing field with
-	// the spec's and the observed value: events and status.lastCorrection show them.
+	// the spec's and the observed value: events, status.lastCorrection and (for an
+	// ObserveOnly resource) status.drift show them.
 	Drift []v1alpha1.FieldDrift
+	// Learned is what Observe found out for status. The loop records it even when
+	// Observe then fails (an adopted rule found in the wrong location keeps its id).
+	Learned Learned
+}
+
+// Learned is what an External found out that its resource's status keeps. Externals
+// report it and the loop records it (record.go): no External writes status.
+type Learned struct {
+	// ID is the external thing's id when IDKnown; a nil ID with IDKnown means it has
+	// none (it was deleted behind our back). Without IDKnown status keeps its id.
+	ID      *int64
+	IDKnown bool
+	// Version is what the external system reports of itself ("": not read).
+	Version string
+	// Applied is the fingerprint of settings just written that cannot be read back;
+	// it is recorded with the time, to tell when they are due again.
+	Applied string
 }
 
 // External is one kind's view of the outside world for one resource: the only place
-// that calls it. Implementations record kind-specific status (ids, versions) on the
-// resource they hold. Every External observes; what else it can do, it declares by
-// implementing Creator, Updater and Deleter.
+// that calls it. It reports what it learned (Learned) rather than writing status.
+// Every External observes; what else it can do, it declares by implementing Creator,
+// Updater and Deleter.
 type External interface {
 	Observe(ctx context.Context) (Observation, error)
 }
 
-// Creator makes the external thing and records its id in status; the reconciler
-// persists status right after, before anything else can fail.
+// Creator makes the external thing and reports its id; the reconciler persists status
+// right after, before anything else can fail.
 type Creator interface {
-	Create(ctx context.Context) error
+	Create(ctx context.Context) (Learned, error)
 }
 
 // Updater sends only the given parameters.
 type Updater interface {
-	Update(ctx context.Context, diff []string) error
+	Update(ctx context.Context, diff []string) (Learned, error)
 }
 
 // Deleter removes the external thing, honouring the kind's deletion policy. When there
@@ -86,6 +104,14 @@ type Kind[T Resource] interface {
 	// Connect returns the External for obj: the kind finds its own server and
 	// credentials, so the loop knows nothing of them.
 	Connect(ctx context.Context, obj T) (External, error)
+}
+
+// Owning is implemented by a Kind whose resources may claim the same external thing as
+// another resource: after connecting and before observing, the loop asks whether obj,
+// connected through ext, owns everything it claims; an error (a Conflict verdict) stops
+// the reconcile there. Ownership is the loop's step, so no External can forget it.
+type Owning[T Resource] interface {
+	Owns(ctx context.Context, obj T, ext External) error
 }
 
 // Finalizing is implemented by a Kind whose resources may hold something outside the

@@ -2,8 +2,6 @@ package managed
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -25,7 +23,7 @@ func CreatePending(obj client.Object) bool {
 // holdMetadata persists, in one patch, the finalizer (while something outside may
 // need deleting) and, before a create, the create-pending record. It writes nothing
 // when both are already there. The patch leaves obj's status as the reconcile made it.
-func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, before *T, creating bool) error {
+func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, creating bool) error {
 	f := r.finalizer()
 	wantFinalizer := f != "" && !obj.ObserveOnly() && !controllerutil.ContainsFinalizer(obj, f)
 	wantPending := creating && !CreatePending(obj)
@@ -39,7 +37,7 @@ func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, before *T, crea
 	if wantPending {
 		setAnnotation(obj, v1alpha1.AnnotationCreatePending, time.Now().UTC().Format(time.RFC3339))
 	}
-	return r.patchMetadata(ctx, orig, obj, before)
+	return r.patchMetadata(ctx, orig, obj)
 }
 
 // refused reports whether the external system refused a request outright, so that it
@@ -53,12 +51,12 @@ func refused(err error) bool {
 }
 
 // dropCreatePending removes the record mid-reconcile, after a refused create.
-func (r *Reconciler[T]) dropCreatePending(ctx context.Context, obj T, before *T) error {
+func (r *Reconciler[T]) dropCreatePending(ctx context.Context, obj T) error {
 	orig := obj.DeepCopyObject().(T)
 	annotations := obj.GetAnnotations()
 	delete(annotations, v1alpha1.AnnotationCreatePending)
 	obj.SetAnnotations(annotations)
-	return client.IgnoreNotFound(r.patchMetadata(ctx, orig, obj, before))
+	return client.IgnoreNotFound(r.patchMetadata(ctx, orig, obj))
 }
 
 // clearCreatePending drops the create-pending record once status holds the outcome.
@@ -74,18 +72,13 @@ func (r *Reconciler[T]) clearCreatePending(ctx context.Context, obj T) error {
 }
 
 // patchMetadata merge-patches obj's metadata changes since orig. obj keeps the status
-// this reconcile made (the API server answers with the stored one), and before takes
-// the new metadata so that the status patch compares status only.
-func (r *Reconciler[T]) patchMetadata(ctx context.Context, orig, obj T, before *T) error {
+// this reconcile made (the API server answers with the stored one).
+func (r *Reconciler[T]) patchMetadata(ctx context.Context, orig, obj T) error {
 	written := obj.DeepCopyObject().(T)
 	if err := r.Client.Patch(ctx, written, client.MergeFrom(orig)); err != nil {
 		return err
 	}
 	obj.SetResourceVersion(written.GetResourceVersion())
-	b := *before
-	b.SetAnnotations(maps.Clone(obj.GetAnnotations()))
-	b.SetFinalizers(slices.Clone(obj.GetFinalizers()))
-	b.SetResourceVersion(written.GetResourceVersion())
 	return nil
 }
 

@@ -1,5 +1,5 @@
-// Package managed is the reconcile loop every kind shares: connect, observe, create or
-// update only what differs, and record the outcome in status. It knows Kubernetes and
+// Package managed is the reconcile loop every kind shares: connect, check ownership,
+// observe, create or update only what differs, and record the outcome in status. It knows Kubernetes and
 // the External contract only; a kind says how it connects, observes, creates, updates
 // and deletes, and errors say what they mean through package verdict.
 package managed
@@ -19,6 +19,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -90,7 +91,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 
 	// 1. Steps 2-8 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
-	result, err := r.reconcile(ctx, obj, &before)
+	result, err := r.reconcile(ctx, obj)
 	// The status write has its own short deadline: a reconcile cut off by its deadline
 	// (a MOR that never answers) must still record why.
 	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
@@ -108,14 +109,14 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	return result, err
 }
 
-func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.Result, error) {
+func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	r.warnPollInterval(obj)
 
 	// 2. Paused: no external call at all, deletion included.
 	if obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true" {
 		msg := "reconciliation paused by annotation " + v1alpha1.AnnotationPaused
-		setReady(obj, false, ReasonPaused, msg)
-		setSynced(obj, false, ReasonReconcilePaused, msg)
+		setReady(obj, false, v1alpha1.ReasonPaused, msg)
+		setSynced(obj, false, v1alpha1.ReasonReconcilePaused, msg)
 		setStalled(obj, "", "")
 		return ctrl.Result{}, nil
 	}
@@ -131,43 +132,52 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 		if result, waiting := r.waitForArrival(obj, err); waiting {
 			return result, nil
 		}
-		return r.fail(ctx, obj, ReasonUnavailable, err)
+		return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 	}
 
-	// 5. Observe.
+	// 5. Own, then observe.
+	if owning, ok := any(r.Kind).(Owning[T]); ok {
+		if err := owning.Owns(ctx, obj, ext); err != nil {
+			return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
+		}
+	}
 	obs, err := ext.Observe(ctx)
 	if err != nil {
-		return r.fail(ctx, obj, ReasonUnavailable, err)
+		Record(obj, obs.Learned)
+		return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 	}
+	RecordObservation(obj, obs)
 
 	// 6. Create what is missing. The finalizer and the create-pending record are
 	// persisted first, in one write: a crash after MOR's create leaves a resource that
 	// may claim the new thing by identity, and only such a resource may.
 	if !obs.Exists {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
+			return r.reportObserved(obj, v1alpha1.ReasonNotFound, "does not exist in MOR; ObserveOnly never creates it"), nil
 		}
 		creator, ok := ext.(Creator)
 		if !ok {
-			return r.fail(ctx, obj, ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
+			return r.fail(ctx, obj, v1alpha1.ReasonCreating, fmt.Errorf("%s cannot be created by the operator", r.Kind.Name()))
 		}
-		if err := r.holdMetadata(ctx, obj, before, true); err != nil {
+		if err := r.holdMetadata(ctx, obj, true); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
-		if err := creator.Create(ctx); err != nil {
+		created, err := creator.Create(ctx)
+		if err != nil {
 			if refused(err) { // nothing was made: the record must not license a claim later
-				if cerr := r.dropCreatePending(ctx, obj, before); cerr != nil {
+				if cerr := r.dropCreatePending(ctx, obj); cerr != nil {
 					return ctrl.Result{}, cerr
 				}
 			}
-			return r.fail(ctx, obj, ReasonCreating, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonCreating, err)
 		}
+		Record(obj, created)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
 		if r.inSyncBefore(obj) { // it existed for this spec: deleted behind our back
 			metrics.DriftCorrected(r.Kind.Name())
 		}
 		obs = Observation{Exists: true}
-	} else if err := r.holdMetadata(ctx, obj, before, false); err != nil {
+	} else if err := r.holdMetadata(ctx, obj, false); err != nil {
 		// it exists: hold the finalizer while it may have to be deleted
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -175,15 +185,17 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	// 7. Update only what differs.
 	if len(obs.Diff) > 0 {
 		if obj.ObserveOnly() {
-			return r.observedOnly(obj, ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
+			return r.reportObserved(obj, v1alpha1.ReasonDrifted, "MOR differs in: "+strings.Join(obs.Diff, ", ")), nil
 		}
 		updater, ok := ext.(Updater)
 		if !ok {
-			return r.fail(ctx, obj, ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
+			return r.fail(ctx, obj, v1alpha1.ReasonUpdating, fmt.Errorf("%s cannot be updated by the operator", r.Kind.Name()))
 		}
-		if err := updater.Update(ctx, obs.Diff); err != nil {
-			return r.fail(ctx, obj, ReasonUpdating, err)
+		updated, err := updater.Update(ctx, obs.Diff)
+		if err != nil {
+			return r.fail(ctx, obj, v1alpha1.ReasonUpdating, err)
 		}
+		Record(obj, updated)
 		reason := "Updated"
 		if reapplier, ok := ext.(Reapplier); ok && reapplier.Reapplying() {
 			reason = "Reapplied"
@@ -196,8 +208,8 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T, before *T) (ctrl.R
 	}
 
 	// 8. In sync.
-	setReady(obj, true, ReasonAvailable, "MOR matches the spec")
-	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setReady(obj, true, v1alpha1.ReasonAvailable, "MOR matches the spec")
+	setSynced(obj, true, v1alpha1.ReasonReconcileSuccess, "")
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 	after := r.pollInterval(obj)
@@ -216,10 +228,11 @@ func (r *Reconciler[T]) inSyncBefore(obj T) bool {
 	return ReadyForGeneration(obj)
 }
 
-// observedOnly records what an ObserveOnly resource found without writing.
-func (r *Reconciler[T]) observedOnly(obj T, reason, message string) ctrl.Result {
+// reportObserved records what an ObserveOnly resource found, which it reports instead
+// of writing to MOR.
+func (r *Reconciler[T]) reportObserved(obj T, reason, message string) ctrl.Result {
 	setReady(obj, false, reason, message)
-	setSynced(obj, true, ReasonReconcileSuccess, "")
+	setSynced(obj, true, v1alpha1.ReasonReconcileSuccess, "")
 	setStalled(obj, "", "")
 	obj.ManagedStatus().ObservedGeneration = obj.GetGeneration()
 	return ctrl.Result{RequeueAfter: r.pollInterval(obj)}
@@ -240,7 +253,7 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		case errors.As(err, &nothing):
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "NothingToDelete", "Delete", "%s", nothing.Error())
 		case err != nil:
-			return r.fail(ctx, obj, ReasonDeleting, err)
+			return r.fail(ctx, obj, v1alpha1.ReasonDeleting, err)
 		default:
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
@@ -285,14 +298,14 @@ func orphans(obj Resource) bool {
 
 // fail records an error by its verdict: stalled (a person must act; slow retry after
 // refused credentials), retry after the server's delay, or transient (backoff).
-func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error) (ctrl.Result, error) {
+func (r *Reconciler[T]) fail(ctx context.Context, obj T, readyReason string, err error) (ctrl.Result, error) {
 	var (
 		v      = verdict.Of(err)
 		result ctrl.Result
 		retErr error
 	)
 	if v.Retry == verdict.Defer { // postponed, not failed: status and events stay as they are
-		ctrl.LoggerFrom(ctx).V(1).Info("reconcile deferred", "phase", phase, "after", v.After, "reason", v.Message)
+		ctrl.LoggerFrom(ctx).V(1).Info("reconcile deferred", "readyReason", readyReason, "after", v.After, "reason", v.Message)
 		return ctrl.Result{RequeueAfter: v.After}, nil
 	}
 	// A verdict that needs a person is final for this generation: record it as observed
@@ -319,23 +332,49 @@ func (r *Reconciler[T]) fail(ctx context.Context, obj T, phase string, err error
 	message := v.Message
 
 	prev := meta.FindStatusCondition(obj.ManagedStatus().Conditions, v1alpha1.ConditionSynced)
-	if !v.Announced && (prev == nil || prev.Reason != ReasonReconcileError || prev.Message != message) {
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", phaseAction(phase), "%s", message)
+	if !v.Announced && (prev == nil || prev.Reason != v1alpha1.ReasonReconcileError || prev.Message != message) {
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileError", actionOf(readyReason), "%s", message)
 	}
-	setSynced(obj, false, ReasonReconcileError, message)
-	setReady(obj, false, phase, message)
-	ctrl.LoggerFrom(ctx).V(1).Info("reconcile failed", "phase", phase, "error", message)
+	setSynced(obj, false, v1alpha1.ReasonReconcileError, message)
+	setReady(obj, false, readyReason, message)
+	ctrl.LoggerFrom(ctx).V(1).Info("reconcile failed", "readyReason", readyReason, "error", message)
 	return result, retErr
 }
 
+// patchStatus is the reconcile's one status write, and it writes status only: obj's
+// status where it differs from before's (the metadata has its own writes, which it
+// neither repeats nor undoes). Nothing is written when status did not change.
 func (r *Reconciler[T]) patchStatus(ctx context.Context, before, obj T) error {
-	if equality.Semantic.DeepEqual(before, obj) {
+	base, err := r.withStatusOf(obj, before)
+	if err != nil {
+		return err
+	}
+	if equality.Semantic.DeepEqual(base, obj) {
 		return nil
 	}
-	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(base)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	return nil
+}
+
+// withStatusOf is a copy of obj with from's status: the base a status patch is
+// computed against, so that it carries status changes and nothing else.
+func (r *Reconciler[T]) withStatusOf(obj, from T) (T, error) {
+	out := r.Kind.New()
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return out, err
+	}
+	f, err := runtime.DefaultUnstructuredConverter.ToUnstructured(from)
+	if err != nil {
+		return out, err
+	}
+	delete(u, "status")
+	if status, ok := f["status"]; ok {
+		u["status"] = status
+	}
+	return out, runtime.DefaultUnstructuredConverter.FromUnstructured(u, out)
 }
 
 // describe names what an update changes: each field with MOR's old and the new value
@@ -351,13 +390,14 @@ func describe(obs Observation) string {
 	return strings.Join(parts, ", ")
 }
 
-func phaseAction(phase string) string {
-	switch phase {
-	case ReasonCreating:
+// actionOf names, for an event, the action that failed with a Ready reason.
+func actionOf(readyReason string) string {
+	switch readyReason {
+	case v1alpha1.ReasonCreating:
 		return "Create"
-	case ReasonUpdating:
+	case v1alpha1.ReasonUpdating:
 		return "Update"
-	case ReasonDeleting:
+	case v1alpha1.ReasonDeleting:
 		return "Delete"
 	}
 	return "Observe"

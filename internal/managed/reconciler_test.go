@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -57,11 +58,10 @@ type fakeExternal struct {
 	createErr  error
 	updateErr  error
 	deleteErr  error
-	// onCreate runs on a successful Create with the resource the External holds, as a
-	// real kind records the new external id in status.
-	onCreate func(*v1alpha1.LocationRule)
-	// onObserve runs on Observe with the resource, as a real kind records what it found.
-	onObserve func(*v1alpha1.LocationRule)
+	// onCreate runs on a successful Create, which reports created (a real kind reports
+	// the new external id).
+	onCreate func()
+	created  managed.Learned
 
 	obj *v1alpha1.LocationRule
 }
@@ -84,29 +84,26 @@ func (e *fakeExternal) Observe(ctx context.Context) (managed.Observation, error)
 		<-ctx.Done()
 		return managed.Observation{}, ctx.Err()
 	}
-	if e.onObserve != nil {
-		e.onObserve(e.obj)
-	}
 	return e.obs, e.observeErr
 }
 
-func (e *fakeExternal) Create(context.Context) error {
+func (e *fakeExternal) Create(context.Context) (managed.Learned, error) {
 	e.record("Create")
 	if e.createErr != nil {
-		return e.createErr
+		return managed.Learned{}, e.createErr
 	}
 	if e.onCreate != nil {
-		e.onCreate(e.obj)
+		e.onCreate()
 	}
-	return nil
+	return e.created, nil
 }
 
-func (e *fakeExternal) Update(_ context.Context, diff []string) error {
+func (e *fakeExternal) Update(_ context.Context, diff []string) (managed.Learned, error) {
 	e.record("Update")
 	e.mu.Lock()
 	e.updates = append(e.updates, append([]string(nil), diff...))
 	e.mu.Unlock()
-	return e.updateErr
+	return managed.Learned{}, e.updateErr
 }
 
 func (e *fakeExternal) Delete(context.Context) error {
@@ -125,6 +122,7 @@ type fakeKind struct {
 	servers    *fakeServers
 	finalizer  string
 	connectErr error
+	ownsErr    error // Owns' answer: the loop's ownership step
 	connects   int
 	api        any
 }
@@ -147,6 +145,10 @@ func (k *fakeKind) Connect(ctx context.Context, obj *v1alpha1.LocationRule) (man
 	}
 	k.ext.obj = obj
 	return k.ext, nil
+}
+
+func (k *fakeKind) Owns(context.Context, *v1alpha1.LocationRule, managed.External) error {
+	return k.ownsErr
 }
 
 // fakeMOR is never called: the fake External does not use it. It only proves the
@@ -375,8 +377,8 @@ func TestReconcileInSync(t *testing.T) {
 	h.expectPollRequeue(res, poll)
 
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 	h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe"}))
@@ -483,8 +485,8 @@ func TestReconcileUpdatesOnlyTheDiff(t *testing.T) {
 			h.g.Expect(h.events()).To(Equal([]string{"Normal " + tc.reason + " Update updated in MOR: cut, minlen"}))
 
 			got := h.get()
-			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 		})
 	}
@@ -495,11 +497,10 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
 	var atCreate *v1alpha1.LocationRule
-	h.ext.onCreate = func(r *v1alpha1.LocationRule) {
+	h.ext.onCreate = func() {
 		atCreate = h.get() // what the API server holds when MOR is asked to create
-		id := int64(42)
-		r.Status.RuleID = &id
 	}
+	h.ext.created = managed.Learned{ID: ptr.To(int64(42)), IDKnown: true}
 	h.failStatusPatch = 1 // the outcome cannot be written: a crash here must still be safe
 
 	_, err := h.reconcile()
@@ -513,13 +514,12 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 
 	// The next pass finds the rule (by identity, thanks to the record) and settles.
 	h.failStatusPatch = 0
-	h.ext.obs = managed.Observation{Exists: true}
-	h.ext.onObserve = func(r *v1alpha1.LocationRule) { id := int64(42); r.Status.RuleID = &id }
+	h.ext.obs = managed.Observation{Exists: true, Learned: managed.Learned{ID: ptr.To(int64(42)), IDKnown: true}}
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.expectPollRequeue(res, poll)
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))))
 	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "outcome stored: record dropped")
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create", "Observe"}))
@@ -529,14 +529,14 @@ func TestReconcileCreateSucceeds(t *testing.T) {
 	h := newHarness(t, rule())
 	h.kind.finalizer = testFinalizer
 	h.ext.obs = managed.Observation{Exists: false}
-	h.ext.onCreate = func(r *v1alpha1.LocationRule) { id := int64(7); r.Status.RuleID = &id }
+	h.ext.created = managed.Learned{ID: ptr.To(int64(7)), IDKnown: true}
 
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.expectPollRequeue(res, poll)
 	got := h.get()
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(7))))
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Finalizers).To(ConsistOf(testFinalizer))
 	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending))
 	h.g.Expect(h.patches()).To(Equal(1), "one status write: the id with the outcome")
@@ -576,13 +576,13 @@ func TestReconcileObserveOnly(t *testing.T) {
 		{
 			name:    "drift is reported, never written",
 			obs:     managed.Observation{Exists: true, Diff: []string{"add", "cut"}},
-			reason:  managed.ReasonDrifted,
+			reason:  v1alpha1.ReasonDrifted,
 			message: "MOR differs in: add, cut",
 		},
 		{
 			name:    "absent is reported, never created",
 			obs:     managed.Observation{Exists: false, Diff: []string{"cut"}},
-			reason:  managed.ReasonNotFound,
+			reason:  v1alpha1.ReasonNotFound,
 			message: "does not exist in MOR; ObserveOnly never creates it",
 		},
 	} {
@@ -599,7 +599,7 @@ func TestReconcileObserveOnly(t *testing.T) {
 
 			got := h.get()
 			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.reason, tc.message)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess)
 			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 			h.g.Expect(got.Status.ObservedGeneration).To(Equal(int64(testGeneration)))
 
@@ -639,8 +639,8 @@ func TestReconcilePaused(t *testing.T) {
 			h.g.Expect(h.events()).To(BeEmpty())
 
 			got := h.get()
-			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonPaused)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcilePaused)
+			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcilePaused)
 			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "a paused resource needs no person")
 			h.g.Expect(got.Status.ObservedGeneration).To(BeZero(), "nothing was brought in line while paused")
 			if tc.wantFinalizer {
@@ -658,7 +658,7 @@ func TestReconcileAnnotationOtherThanTrueDoesNotPause(t *testing.T) {
 }
 
 func TestReconcileErrorClasses(t *testing.T) {
-	const method = "location_rule_get"
+	method := mor.LocationRuleGet
 	transient := &mor.Error{Class: mor.Transient, Method: method, Err: errors.New("dial tcp 10.0.0.1:443: connection refused")}
 	for _, tc := range []struct {
 		name  string
@@ -679,7 +679,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonAuthenticationFailed,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       refusedHash,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(authRetry)) },
@@ -691,7 +691,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "Tariff was not found",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -704,7 +704,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "Rule must be unique",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -713,7 +713,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name:        "transient",
 			setup:       func(h *harness) { h.ext.observeErr = transient },
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     transient.Error(),
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
@@ -726,7 +726,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 					RetryAfter: 42 * time.Second}
 			},
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     "MOR location_rule_get: 429 Too Many Requests",
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r.RequeueAfter).To(Equal(42 * time.Second)) },
@@ -735,7 +735,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name:        "plain error is transient",
 			setup:       func(h *harness) { h.ext.observeErr = errors.New("boom") },
 			calls:       []string{"Observe"},
-			readyReason: managed.ReasonUnavailable,
+			readyReason: v1alpha1.ReasonUnavailable,
 			message:     "boom",
 			action:      "Observe",
 			requeue:     func(h *harness, r ctrl.Result) { h.g.Expect(r).To(Equal(ctrl.Result{})) },
@@ -748,7 +748,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         []string{"Observe"},
 			stalledReason: verdict.ReasonConflict,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "rule 5 belongs to location 9",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -760,7 +760,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         nil,
 			stalledReason: verdict.ReasonServerNotFound,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       `MorServer "default" not found`,
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -772,8 +772,20 @@ func TestReconcileErrorClasses(t *testing.T) {
 			},
 			calls:         nil,
 			stalledReason: verdict.ReasonConflict,
-			readyReason:   managed.ReasonUnavailable,
+			readyReason:   v1alpha1.ReasonUnavailable,
 			message:       "another MorDefaults manages this server",
+			action:        "Observe",
+			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
+		},
+		{
+			name: "another resource owns what it claims: stopped before Observe",
+			setup: func(h *harness) {
+				h.kind.ownsErr = verdict.Stalled(verdict.ReasonConflict, "LocationRule \"older\" already manages rule 1")
+			},
+			calls:         nil,
+			stalledReason: verdict.ReasonConflict,
+			readyReason:   v1alpha1.ReasonUnavailable,
+			message:       "LocationRule \"older\" already manages rule 1",
 			action:        "Observe",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
 		},
@@ -781,11 +793,11 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name: "update rejected",
 			setup: func(h *harness) {
 				h.ext.obs = managed.Observation{Exists: true, Diff: []string{"tariff_id"}}
-				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_update", Text: "Tariff was not found"}
+				h.ext.updateErr = &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleUpdate, Text: "Tariff was not found"}
 			},
 			calls:         []string{"Observe", "Update"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonUpdating,
+			readyReason:   v1alpha1.ReasonUpdating,
 			message:       "Tariff was not found",
 			action:        "Update",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -794,12 +806,12 @@ func TestReconcileErrorClasses(t *testing.T) {
 			name: "create rejected",
 			setup: func(h *harness) {
 				h.ext.obs = managed.Observation{Exists: false}
-				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique",
+				h.ext.createErr = &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleCreate, Text: "Rule must be unique",
 					Details: []string{"Conflicts with rule 12"}}
 			},
 			calls:         []string{"Observe", "Create"},
 			stalledReason: verdict.ReasonRejected,
-			readyReason:   managed.ReasonCreating,
+			readyReason:   v1alpha1.ReasonCreating,
 			message:       "Rule must be unique: Conflicts with rule 12", // MOR's details after its text
 			action:        "Create",
 			requeue:       func(h *harness, r ctrl.Result) { h.expectPollRequeue(r, poll) },
@@ -820,7 +832,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 
 			got := h.get()
 			h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionFalse, tc.readyReason, tc.message)
-			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, tc.message)
+			h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError, tc.message)
 			if tc.stalledReason == "" {
 				h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "no person needed")
 			} else {
@@ -846,7 +858,7 @@ func TestReconcileErrorClasses(t *testing.T) {
 func TestReconcileWarningPerDistinctMessage(t *testing.T) {
 	h := newHarness(t, rule())
 	rejected := func(text string) error {
-		return &mor.Error{Class: mor.Rejected, Method: "location_rule_get", Text: text}
+		return &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleGet, Text: text}
 	}
 
 	h.ext.observeErr = rejected("Tariff was not found")
@@ -865,8 +877,8 @@ func TestReconcileWarningPerDistinctMessage(t *testing.T) {
 	_, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	got := h.get()
-	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
-	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, managed.ReasonReconcileSuccess, "")
+	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+	h.expectCondition(got, v1alpha1.ConditionSynced, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess, "")
 	h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil())
 	h.g.Expect(h.events()).To(BeEmpty())
 
@@ -900,7 +912,7 @@ func TestReconcileDeletion(t *testing.T) {
 			name:          "Delete fails transiently: finalizer kept, backoff",
 			opts:          []option{withFinalizers(testFinalizer)},
 			kindFinalizer: testFinalizer,
-			deleteErr:     &mor.Error{Class: mor.Transient, Method: "location_rule_delete", Err: errors.New("timeout")},
+			deleteErr:     &mor.Error{Class: mor.Transient, Method: mor.LocationRuleDelete, Err: errors.New("timeout")},
 			calls:         []string{"Delete"},
 			wantErr:       true,
 		},
@@ -908,7 +920,7 @@ func TestReconcileDeletion(t *testing.T) {
 			name:          "Delete rejected: finalizer kept, Stalled",
 			opts:          []option{withFinalizers(testFinalizer)},
 			kindFinalizer: testFinalizer,
-			deleteErr:     &mor.Error{Class: mor.Rejected, Method: "location_rule_delete", Text: "Rule is in use"},
+			deleteErr:     &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleDelete, Text: "Rule is in use"},
 			calls:         []string{"Delete"},
 			wantStalled:   verdict.ReasonRejected,
 		},
@@ -967,7 +979,7 @@ func TestReconcileDeletion(t *testing.T) {
 			}
 			h.g.Expect(obj.Finalizers).To(Equal(want), "finalizers")
 			if tc.deleteErr != nil {
-				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, managed.ReasonDeleting)
+				h.expectCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDeleting)
 				evs := h.events()
 				h.g.Expect(evs).To(HaveLen(1))
 				h.g.Expect(evs[0]).To(HavePrefix("Warning ReconcileError Delete "))
@@ -1001,7 +1013,7 @@ func TestStalledError(t *testing.T) {
 
 func TestReconcileCorrectionLeavesItsMark(t *testing.T) {
 	inSync := withConditions(metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue,
-		Reason: managed.ReasonAvailable, ObservedGeneration: testGeneration})
+		Reason: v1alpha1.ReasonAvailable, ObservedGeneration: testGeneration})
 	drift := []v1alpha1.FieldDrift{{Field: "spec.cut", Desired: "44", Observed: "0044"}, {Field: "spec.name", Desired: "uk", Observed: ""}}
 	for _, tc := range []struct {
 		name       string
@@ -1104,8 +1116,8 @@ func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
 		err  error
 		kept bool
 	}{
-		{name: "refused", err: &mor.Error{Class: mor.Rejected, Method: "location_rule_create", Text: "Rule must be unique"}},
-		{name: "timed out: it may exist", err: &mor.Error{Class: mor.Transient, Method: "location_rule_create", Err: context.DeadlineExceeded}, kept: true},
+		{name: "refused", err: &mor.Error{Class: mor.Rejected, Method: mor.LocationRuleCreate, Text: "Rule must be unique"}},
+		{name: "timed out: it may exist", err: &mor.Error{Class: mor.Transient, Method: mor.LocationRuleCreate, Err: context.DeadlineExceeded}, kept: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, rule())
@@ -1128,7 +1140,7 @@ func TestReconcileRefusedCreateDropsTheRecord(t *testing.T) {
 // slow authentication retry.
 func TestReconcileAuthRetryFollowsTheServersProbe(t *testing.T) {
 	h := newHarness(t, rule())
-	h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: "location_rule_get", Text: "Incorrect hash", RetryAfter: 4 * time.Second}
+	h.ext.observeErr = &mor.Error{Class: mor.Authentication, Method: mor.LocationRuleGet, Text: "Incorrect hash", RetryAfter: 4 * time.Second}
 	res, err := h.reconcile()
 	h.g.Expect(err).NotTo(HaveOccurred())
 	h.g.Expect(res.RequeueAfter).To(Equal(4 * time.Second))
@@ -1151,7 +1163,7 @@ func TestReconcileDeferredReportsNothing(t *testing.T) {
 	h.g.Expect(res.RequeueAfter).To(Equal(3 * time.Second))
 	h.g.Expect(h.patches()).To(Equal(patches), "no status write")
 	h.g.Expect(h.events()).To(BeEmpty())
-	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, managed.ReasonAvailable)
+	h.expectCondition(h.get(), v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 }
 
 // A reconcile cut off by its deadline (a MOR that never answers) still records why: the
@@ -1162,5 +1174,5 @@ func TestReconcileDeadlineStillRecordsWhy(t *testing.T) {
 	h.ext.hang = true
 	_, err := h.reconcile()
 	h.g.Expect(err).To(MatchError(context.DeadlineExceeded))
-	h.expectCondition(h.get(), v1alpha1.ConditionSynced, metav1.ConditionFalse, managed.ReasonReconcileError, "context deadline exceeded")
+	h.expectCondition(h.get(), v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonReconcileError, "context deadline exceeded")
 }

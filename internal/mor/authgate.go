@@ -31,7 +31,7 @@ type authGate struct {
 // held returns, while the gate is closed, the refusal to answer instead of a request
 // (with how long to wait); nil lets the request through, as the probe when it was
 // closed.
-func (g *authGate) held(method string, now time.Time) *Error {
+func (g *authGate) held(method *Method, now time.Time) *Error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.failures == 0 {

@@ -39,7 +39,7 @@ type Client struct {
 	key      string
 	http     *http.Client
 	limiter  *rate.Limiter
-	gate     Gate // optional: the server's circuit breaker
+	breaker  Breaker // optional: the server's circuit breaker
 	observer RequestObserver
 	now      func() time.Time
 	sleep    func(context.Context, time.Duration) error // waits on the now clock
@@ -96,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 		key:      cfg.SecretKey,
 		http:     hc,
 		limiter:  rate.NewLimiter(rate.Limit(qps), burst),
-		gate:     cfg.Gate,
+		breaker:  cfg.Breaker,
 		observer: cfg.Observer,
 		now:      time.Now,
 		sleep:    sleepCtx,
@@ -135,10 +135,10 @@ func newHTTPClient(cfg Config, timeout time.Duration, burst int) (*http.Client, 
 }
 
 // call performs one signed API call: takes a request from the server's budget without
-// waiting, passes the authentication hold and the Gate, POSTs params with u and hash as
+// waiting, passes the authentication hold and the Breaker, POSTs params with u and hash as
 // a form to <BaseURL>/api/<method>, and reads the answer. Every error is an *Error with
 // Method set and no secret in it.
-func (c *Client) call(ctx context.Context, method string, params Fields) (*envelope, error) {
+func (c *Client) call(ctx context.Context, method *Method, params Fields) (*envelope, error) {
 	return c.callPage(ctx, method, params, false)
 }
 
@@ -146,16 +146,13 @@ func (c *Client) call(ctx context.Context, method string, params Fields) (*envel
 // deferred. A write follows the read that decided it (the loop observes first);
 // deferring it would cost that read again, and a deferred create would need a fresh
 // listing before it may be sent.
-func (c *Client) write(ctx context.Context, method string, params Fields) (*envelope, error) {
+func (c *Client) write(ctx context.Context, method *Method, params Fields) (*envelope, error) {
 	return c.callPage(ctx, method, params, true)
 }
 
 // callPage is call; borrow (a further page of a listing under way, or a write) waits
 // for its token rather than being deferred.
-func (c *Client) callPage(ctx context.Context, method string, params Fields, borrow bool) (*envelope, error) {
-	if !knownMethod(method) {
-		return nil, &Error{Class: Rejected, Method: method, Err: errors.New("method not supported by this client")}
-	}
+func (c *Client) callPage(ctx context.Context, method *Method, params Fields, borrow bool) (*envelope, error) {
 	if held := c.auth.held(method, c.now()); held != nil {
 		return nil, held
 	}
@@ -164,10 +161,10 @@ func (c *Client) callPage(ctx context.Context, method string, params Fields, bor
 		c.auth.unsent()
 		return nil, err
 	}
-	if c.gate == nil {
+	if c.breaker == nil {
 		return c.send(ctx, method, params)
 	}
-	done, err := c.gate.Admit(ctx)
+	done, err := c.breaker.Admit(ctx)
 	if err != nil { // nothing sent: the token and the authentication probe go back
 		giveBack()
 		c.auth.unsent()
@@ -179,13 +176,17 @@ func (c *Client) callPage(ctx context.Context, method string, params Fields, bor
 }
 
 // send signs and sends one request, and records what MOR's answer says of our key.
-func (c *Client) send(ctx context.Context, method string, params Fields) (*envelope, error) {
-	hash := Sign(method, params, c.key)
-	form := make(url.Values, len(params)+2)
+func (c *Client) send(ctx context.Context, method *Method, params Fields) (*envelope, error) {
+	signed := make(Fields, len(params)+1) // what MOR reads, u included (a hash parameter of the lookups)
 	for k, v := range params {
+		signed[k] = v
+	}
+	signed["u"] = c.username
+	hash := Sign(method, signed, c.key)
+	form := make(url.Values, len(signed)+1)
+	for k, v := range signed {
 		form.Set(k, v)
 	}
-	form.Set("u", c.username)
 	form.Set("hash", hash)
 
 	start := c.now()
@@ -218,15 +219,15 @@ func (c *Client) send(ctx context.Context, method string, params Fields) (*envel
 	return env, nil
 }
 
-func (c *Client) observe(method, outcome string, start time.Time) {
+func (c *Client) observe(method *Method, outcome string, start time.Time) {
 	if c.observer != nil {
-		c.observer(method, outcome, c.now().Sub(start))
+		c.observer(method.name, outcome, c.now().Sub(start))
 	}
 }
 
 // post sends the form and interprets the HTTP answer.
-func (c *Client) post(ctx context.Context, method string, form url.Values) (*envelope, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+method, strings.NewReader(form.Encode()))
+func (c *Client) post(ctx context.Context, method *Method, form url.Values) (*envelope, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+method.name, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, &Error{Class: Transient, Err: err}
 	}
@@ -264,6 +265,9 @@ func (c *Client) post(ctx context.Context, method string, form url.Values) (*env
 		var e *Error
 		if errors.As(err, &e) && e.Class == Transient && resp.StatusCode != http.StatusOK {
 			e.Err = fmt.Errorf("HTTP %s: %w", httpStatus(resp.StatusCode), e.Err)
+		}
+		if method.saysNone(e) {
+			return &envelope{root: &node{name: "page"}}, nil
 		}
 		return nil, err
 	}

@@ -188,37 +188,37 @@ func TestTLS(t *testing.T) {
 // parameter travels in the URL.
 func TestRequestsArePOSTedSignedForms(t *testing.T) {
 	tests := []struct {
-		method string
+		method *Method
 		call   func(*Client) error
 		want   Fields
 		answer string
 	}{
-		{"system_version_get", func(c *Client) error { _, err := c.SystemVersion(context.Background()); return err },
+		{SystemVersionGet, func(c *Client) error { _, err := c.SystemVersion(context.Background()); return err },
 			Fields{}, "<page><version>X17</version></page>"},
-		{"conflines_update", func(c *Client) error {
+		{ConflinesUpdate, func(c *Client) error {
 			return c.UpdateConflines(context.Background(), Fields{"default_user_time_zone": "Atlantic Time (Canada)", "default_device_canreinvite": "update,nonat"})
 		}, Fields{"default_user_time_zone": "Atlantic Time (Canada)", "default_device_canreinvite": "update,nonat"}, "<page><status><success>Conflines successfully updated</success></status></page>"},
-		{"did_rates_details_get", func(c *Client) error { _, err := c.GetDIDRate(context.Background(), 3); return err },
+		{DIDRatesDetailsGet, func(c *Client) error { _, err := c.GetDIDRate(context.Background(), 3); return err },
 			Fields{"did_id": "3"}, contractEnvelopes[6]},
-		{"did_rates_details_update", func(c *Client) error {
+		{DIDRatesDetailsUpdate, func(c *Client) error {
 			return c.UpdateDIDRate(context.Background(), 3, Fields{"owner_tariff_id": "0", "allow_call_reject": "1"})
 		}, Fields{"did_id": "3", "owner_tariff_id": "0", "allow_call_reject": "1"}, "<page><status><success>DID details successfully updated</success></status></page>"},
-		{"location_rule_create", func(c *Client) error {
+		{LocationRuleCreate, func(c *Client) error {
 			_, err := c.CreateLocationRule(context.Background(), 7, Fields{"name": "a & b", "cut": "00", "add": "+"})
 			return err
 		}, Fields{"location_id": "7", "name": "a & b", "cut": "00", "add": "+"}, "<page><status><success>Rule created</success><rule_id>19</rule_id></status></page>"},
-		{"location_rule_get", func(c *Client) error { _, err := c.GetLocationRule(context.Background(), 19); return err },
+		{LocationRuleGet, func(c *Client) error { _, err := c.GetLocationRule(context.Background(), 19); return err },
 			Fields{"location_rule_id": "19"}, "<page><status><location_rule><id>19</id></location_rule></status></page>"},
-		{"location_rule_update", func(c *Client) error {
+		{LocationRuleUpdate, func(c *Client) error {
 			return c.UpdateLocationRule(context.Background(), 19, Fields{"device_id": "-1"})
 		}, Fields{"location_rule_id": "19", "device_id": "-1"}, "<page><status><success>Rule updated</success></status></page>"},
-		{"location_rule_delete", func(c *Client) error { return c.DeleteLocationRule(context.Background(), 19) },
+		{LocationRuleDelete, func(c *Client) error { return c.DeleteLocationRule(context.Background(), 19) },
 			Fields{"location_rule_id": "19"}, "<page><status><success>Rule deleted</success></status></page>"},
-		{"location_rules_get", func(c *Client) error { _, err := c.ListLocationRules(context.Background(), 7); return err },
+		{LocationRulesGet, func(c *Client) error { _, err := c.ListLocationRules(context.Background(), 7); return err },
 			Fields{"location_id": "7", "from": "0", "max_results": "100"}, "<page><status><location><id>7</id><name>G</name></location></status></page>"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.method, func(t *testing.T) {
+		t.Run(tt.method.Name(), func(t *testing.T) {
 			srv := newFakeMOR(t, answer(tt.answer))
 			c := newTestClient(t, srv.URL+"/billing", nil)
 			if err := tt.call(c); err != nil {
@@ -229,7 +229,7 @@ func TestRequestsArePOSTedSignedForms(t *testing.T) {
 				t.Fatalf("%d requests, want 1", len(reqs))
 			}
 			r := reqs[0]
-			if r.httpMethod != http.MethodPost || r.method() != tt.method || r.rawQuery != "" {
+			if r.httpMethod != http.MethodPost || r.method() != tt.method.Name() || r.rawQuery != "" {
 				t.Errorf("request %s %s?%s, want POST /billing/api/%s without query", r.httpMethod, r.path, r.rawQuery, tt.method)
 			}
 			if r.contentType != "application/x-www-form-urlencoded" {
@@ -302,7 +302,7 @@ func errorCases(t *testing.T) []errorCase {
 		{name: "429 without Retry-After", handler: status(429, "", "", ""), class: Transient},
 		{name: "HTML login page", handler: answer("<!DOCTYPE html><html><body><form>Login</form></body></html>"), class: Transient},
 		{name: "404 HTML", handler: status(404, "", "", "<html><body>Not Found</body></html>"), class: Transient},
-		{name: "redirect to login with secrets in query", handler: status(302, "Location", "https://u:pw@mor.example.com/login?hash="+Sign("system_version_get", nil, testKey)+"&key="+testKey, ""), class: Transient},
+		{name: "redirect to login with secrets in query", handler: status(302, "Location", "https://u:pw@mor.example.com/login?hash="+Sign(SystemVersionGet, nil, testKey)+"&key="+testKey, ""), class: Transient},
 		{name: "empty body", handler: answer(""), class: Transient},
 		{name: "connection refused", cfg: func(c *Config) { c.BaseURL = closedServerURL(t) }, class: Transient},
 		{name: "timeout", cfg: func(c *Config) { c.Timeout = 50 * time.Millisecond }, block: true, class: Transient},
@@ -313,7 +313,7 @@ func errorCases(t *testing.T) []errorCase {
 		{name: "no secret key", handler: answer("<status><error>API must have Secret Key</error></status>"), class: Authentication, text: "API must have Secret Key", retryAfter: firstAuthRetry},
 		{name: "rejected", handler: answer("<page><status><error>Tariff was not found</error></status></page>"), class: Rejected, text: "Tariff was not found"},
 		{name: "rejected with message", handler: answer("<page><status><error><message>Rule must be unique</message></error></status></page>"), class: Rejected, text: "Rule must be unique"},
-		{name: "hostile server echoing the secrets", handler: answer("<page><error>bad " + testKey + " " + Sign("system_version_get", nil, testKey) + "</error><message>" + testKey + "</message></page>"), class: Rejected, text: "bad [REDACTED] [REDACTED]"},
+		{name: "hostile server echoing the secrets", handler: answer("<page><error>bad " + testKey + " " + Sign(SystemVersionGet, nil, testKey) + "</error><message>" + testKey + "</message></page>"), class: Rejected, text: "bad [REDACTED] [REDACTED]"},
 	}
 }
 
@@ -328,7 +328,7 @@ func closedServerURL(t *testing.T) string {
 // Each error class is produced, with the method, the MOR text and Retry-After, and
 // neither the key, the hash nor URL credentials appear in the error.
 func TestErrorClassesAndRedaction(t *testing.T) {
-	hash := Sign("system_version_get", nil, testKey)
+	hash := Sign(SystemVersionGet, nil, testKey)
 	for _, tt := range errorCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			release := make(chan struct{})
@@ -357,7 +357,7 @@ func TestErrorClassesAndRedaction(t *testing.T) {
 				t.Fatalf("err = %v (%T), want *Error", err, err)
 			}
 			t.Logf("%v", e)
-			if e.Class != tt.class || e.Method != "system_version_get" || e.Text != tt.text {
+			if e.Class != tt.class || e.Method != SystemVersionGet || e.Text != tt.text {
 				t.Errorf("got class %v method %q text %q, want %v %q %q", e.Class, e.Method, e.Text, tt.class, "system_version_get", tt.text)
 			}
 			switch {

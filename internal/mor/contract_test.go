@@ -50,14 +50,17 @@ func TestContract(t *testing.T) {
 	if len(doc) == 0 {
 		t.Fatal("no methods read from docs/mor-api.md")
 	}
-	sim := map[string][]string{}
+	client, sim := map[string][]string{}, map[string][]string{}
+	for _, m := range mor.Methods() {
+		client[m.Name()] = m.HashParams()
+	}
 	for _, m := range morsim.Methods() {
 		sim[m], _ = morsim.HashParams(m)
 	}
 	for _, side := range []struct {
 		name  string
 		table map[string][]string
-	}{{"the client (internal/mor)", mor.HashParamsTable}, {"the simulator (internal/morsim)", sim}} {
+	}{{"the client (internal/mor)", client}, {"the simulator (internal/morsim)", sim}} {
 		for method, want := range doc {
 			got, ok := side.table[method]
 			if !ok {
@@ -72,6 +75,16 @@ func TestContract(t *testing.T) {
 			if _, ok := doc[method]; !ok {
 				t.Errorf("%s: %s knows it, docs/mor-api.md does not list it", method, side.name)
 			}
+		}
+	}
+}
+
+// TestMethodVersions: the client's method table and the simulator's own table agree on
+// the MOR version that introduced each method.
+func TestMethodVersions(t *testing.T) {
+	for _, m := range mor.Methods() {
+		if got := morsim.SinceX(m.Name()); got != m.SinceX() {
+			t.Errorf("%s: the client says from X%d, the simulator from X%d (0: every version)", m, m.SinceX(), got)
 		}
 	}
 }

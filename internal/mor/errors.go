@@ -3,6 +3,7 @@ package mor
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,16 +19,6 @@ var authenticationTexts = []string{
 	"API must have Secret Key",
 }
 
-// notFoundTexts are the MOR error texts that say the object a method works on does not
-// exist, each with the methods for which it means that. The methods matter: "DID was not
-// found" from location_rule_update means the rule's did_id points nowhere, not that the
-// rule is gone. An *Error without Method (a hand-made one) matches on the text alone.
-var notFoundTexts = map[string][]string{
-	"Location rule was not found": {methodLocationRuleGet, methodLocationRuleUpdate, methodLocationRuleDelete},
-	"Rule was not found":          {methodLocationRuleGet, methodLocationRuleUpdate, methodLocationRuleDelete},
-	"DID was not found":           {methodDIDRatesDetailsGet, methodDIDRatesDetailsUpdate},
-}
-
 // classifyText returns the Class of a MOR error text.
 func classifyText(text string) Class {
 	for _, t := range authenticationTexts {
@@ -39,21 +30,18 @@ func classifyText(text string) Class {
 }
 
 // IsNotFound reports whether err is MOR saying that the DID or location rule the call
-// named does not exist (a Rejected *Error with one of MOR's not-found texts).
+// named does not exist: a Rejected *Error with one of its method's not-found texts (an
+// *Error without Method, a hand-made one, matches on the text alone).
 func IsNotFound(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Class != Rejected {
 		return false
 	}
-	methods, ok := notFoundTexts[e.Text]
-	if !ok {
-		return false
-	}
-	if e.Method == "" {
-		return true
+	if e.Method != nil {
+		return slices.Contains(e.Method.notFound, e.Text)
 	}
 	for _, m := range methods {
-		if m == e.Method {
+		if slices.Contains(m.notFound, e.Text) {
 			return true
 		}
 	}

@@ -36,16 +36,16 @@ func TestIsNotFound(t *testing.T) {
 		err  error
 		want bool
 	}{
-		{"rule get", &Error{Class: Rejected, Method: "location_rule_get", Text: "Location rule was not found"}, true},
-		{"rule delete", &Error{Class: Rejected, Method: "location_rule_delete", Text: "Rule was not found"}, true},
-		{"did get", &Error{Class: Rejected, Method: "did_rates_details_get", Text: "DID was not found"}, true},
-		{"did update", &Error{Class: Rejected, Method: "did_rates_details_update", Text: "DID was not found"}, true},
-		{"wrapped", fmt.Errorf("observe: %w", &Error{Class: Rejected, Method: "location_rule_get", Text: "Location rule was not found"}), true},
+		{"rule get", &Error{Class: Rejected, Method: LocationRuleGet, Text: "Location rule was not found"}, true},
+		{"rule delete", &Error{Class: Rejected, Method: LocationRuleDelete, Text: "Rule was not found"}, true},
+		{"did get", &Error{Class: Rejected, Method: DIDRatesDetailsGet, Text: "DID was not found"}, true},
+		{"did update", &Error{Class: Rejected, Method: DIDRatesDetailsUpdate, Text: "DID was not found"}, true},
+		{"wrapped", fmt.Errorf("observe: %w", &Error{Class: Rejected, Method: LocationRuleGet, Text: "Location rule was not found"}), true},
 		{"no method: text decides", &Error{Class: Rejected, Text: "DID was not found"}, true},
-		{"did_id of a rule update points nowhere", &Error{Class: Rejected, Method: "location_rule_update", Text: "DID was not found"}, false},
-		{"location of rules_get", &Error{Class: Rejected, Method: "location_rules_get", Text: "Location was not found"}, false},
-		{"other rejection", &Error{Class: Rejected, Method: "location_rule_get", Text: "Tariff was not found"}, false},
-		{"not Rejected", &Error{Class: Transient, Method: "location_rule_get", Text: "Location rule was not found"}, false},
+		{"did_id of a rule update points nowhere", &Error{Class: Rejected, Method: LocationRuleUpdate, Text: "DID was not found"}, false},
+		{"location of rules_get", &Error{Class: Rejected, Method: LocationRulesGet, Text: "Location was not found"}, false},
+		{"other rejection", &Error{Class: Rejected, Method: LocationRuleGet, Text: "Tariff was not found"}, false},
+		{"not Rejected", &Error{Class: Transient, Method: LocationRuleGet, Text: "Location rule was not found"}, false},
 		{"plain error", errors.New("Rule was not found"), false},
 		{"nil", nil, false},
 	}

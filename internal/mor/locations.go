@@ -23,14 +23,14 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		if page == maxListPages {
-			return nil, malformed(methodLocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
+			return nil, malformed(LocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
 		}
 		params := Fields{
 			"all":         "1",
 			"from":        strconv.Itoa(page * listPageSize),
 			"max_results": strconv.Itoa(listPageSize),
 		}
-		env, err := c.callPage(ctx, methodLocationRulesGet, params, page > 0)
+		env, err := c.callPage(ctx, LocationRulesGet, params, page > 0)
 		if err != nil {
 			return nil, err
 		}
@@ -38,11 +38,11 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 		for _, l := range env.root.findAll("location", nil) {
 			idNode := l.child("id")
 			if idNode == nil {
-				return nil, malformed(methodLocationRulesGet, "a <location> has no <id>")
+				return nil, malformed(LocationRulesGet, "a <location> has no <id>")
 			}
 			id, err := strconv.ParseInt(idNode.value(), 10, 64)
 			if err != nil {
-				return nil, malformed(methodLocationRulesGet, fmt.Sprintf("location <id> is %q", truncate(idNode.value(), 32)))
+				return nil, malformed(LocationRulesGet, fmt.Sprintf("location <id> is %q", truncate(idNode.value(), 32)))
 			}
 			i, ok := index[id]
 			if !ok {
@@ -74,7 +74,7 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 			return out, nil
 		}
 		if fresh == 0 {
-			return nil, malformed(methodLocationRulesGet, "paging does not advance: a full page repeated known rules")
+			return nil, malformed(LocationRulesGet, "paging does not advance: a full page repeated known rules")
 		}
 	}
 }

@@ -17,13 +17,13 @@ const maxListPages = 1000
 // SystemVersion calls system_version_get and returns the text of <version>: a cheap
 // "am I connected and authorised" probe.
 func (c *Client) SystemVersion(ctx context.Context) (string, error) {
-	env, err := c.call(ctx, methodSystemVersionGet, nil)
+	env, err := c.call(ctx, SystemVersionGet, nil)
 	if err != nil {
 		return "", err
 	}
 	v := env.root.find("version")
 	if v == nil {
-		return "", malformed(methodSystemVersionGet, "no <version> element")
+		return "", malformed(SystemVersionGet, "no <version> element")
 	}
 	return v.value(), nil
 }
@@ -31,7 +31,7 @@ func (c *Client) SystemVersion(ctx context.Context) (string, error) {
 // UpdateConflines calls conflines_update with params (the default_user_* and
 // default_device_* settings to change).
 func (c *Client) UpdateConflines(ctx context.Context, params Fields) error {
-	_, err := c.write(ctx, methodConflinesUpdate, params)
+	_, err := c.write(ctx, ConflinesUpdate, params)
 	return err
 }
 
@@ -39,37 +39,37 @@ func (c *Client) UpdateConflines(ctx context.Context, params Fields) error {
 // (id, provider_tariff_id, allow_call_reject_provider, owner_tariff_id,
 // allow_call_reject).
 func (c *Client) GetDIDRate(ctx context.Context, didID int64) (Fields, error) {
-	env, err := c.call(ctx, methodDIDRatesDetailsGet, with(nil, "did_id", didID))
+	env, err := c.call(ctx, DIDRatesDetailsGet, with(nil, "did_id", didID))
 	if err != nil {
 		return nil, err
 	}
 	did := env.root.find("did")
 	if did == nil {
-		return nil, malformed(methodDIDRatesDetailsGet, "no <did> element")
+		return nil, malformed(DIDRatesDetailsGet, "no <did> element")
 	}
 	return did.fields(), nil
 }
 
 // UpdateDIDRate calls did_rates_details_update for didID with params.
 func (c *Client) UpdateDIDRate(ctx context.Context, didID int64, params Fields) error {
-	_, err := c.write(ctx, methodDIDRatesDetailsUpdate, with(params, "did_id", didID))
+	_, err := c.write(ctx, DIDRatesDetailsUpdate, with(params, "did_id", didID))
 	return err
 }
 
 // CreateLocationRule calls location_rule_create in locationID with params and returns
 // the new rule's id (the <rule_id> element, wherever it is in the answer).
 func (c *Client) CreateLocationRule(ctx context.Context, locationID int64, params Fields) (int64, error) {
-	env, err := c.write(ctx, methodLocationRuleCreate, with(params, "location_id", locationID))
+	env, err := c.write(ctx, LocationRuleCreate, with(params, "location_id", locationID))
 	if err != nil {
 		return 0, err
 	}
 	n := env.root.find("rule_id")
 	if n == nil {
-		return 0, malformed(methodLocationRuleCreate, "rule created but the answer has no <rule_id>")
+		return 0, malformed(LocationRuleCreate, "rule created but the answer has no <rule_id>")
 	}
 	id, err := strconv.ParseInt(n.value(), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, malformed(methodLocationRuleCreate, fmt.Sprintf("rule created but <rule_id> is %q", truncate(n.value(), 32)))
+		return 0, malformed(LocationRuleCreate, fmt.Sprintf("rule created but <rule_id> is %q", truncate(n.value(), 32)))
 	}
 	return id, nil
 }
@@ -77,13 +77,13 @@ func (c *Client) CreateLocationRule(ctx context.Context, locationID int64, param
 // GetLocationRule calls location_rule_get and returns the children of <location_rule>
 // by name; an unassigned id (an empty element) reads as "".
 func (c *Client) GetLocationRule(ctx context.Context, ruleID int64) (Fields, error) {
-	env, err := c.call(ctx, methodLocationRuleGet, with(nil, "location_rule_id", ruleID))
+	env, err := c.call(ctx, LocationRuleGet, with(nil, "location_rule_id", ruleID))
 	if err != nil {
 		return nil, err
 	}
 	rule := env.root.find("location_rule")
 	if rule == nil {
-		return nil, malformed(methodLocationRuleGet, "no <location_rule> element")
+		return nil, malformed(LocationRuleGet, "no <location_rule> element")
 	}
 	return rule.fields(), nil
 }
@@ -91,13 +91,13 @@ func (c *Client) GetLocationRule(ctx context.Context, ruleID int64) (Fields, err
 // UpdateLocationRule calls location_rule_update for ruleID with params (only the
 // parameters sent change).
 func (c *Client) UpdateLocationRule(ctx context.Context, ruleID int64, params Fields) error {
-	_, err := c.write(ctx, methodLocationRuleUpdate, with(params, "location_rule_id", ruleID))
+	_, err := c.write(ctx, LocationRuleUpdate, with(params, "location_rule_id", ruleID))
 	return err
 }
 
 // DeleteLocationRule calls location_rule_delete for ruleID.
 func (c *Client) DeleteLocationRule(ctx context.Context, ruleID int64) error {
-	_, err := c.write(ctx, methodLocationRuleDelete, with(nil, "location_rule_id", ruleID))
+	_, err := c.write(ctx, LocationRuleDelete, with(nil, "location_rule_id", ruleID))
 	return err
 }
 
@@ -110,13 +110,13 @@ func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fie
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		if page == maxListPages {
-			return nil, malformed(methodLocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
+			return nil, malformed(LocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
 		}
 		params := Fields{
 			"from":        strconv.Itoa(page * listPageSize),
 			"max_results": strconv.Itoa(listPageSize),
 		}
-		env, err := c.callPage(ctx, methodLocationRulesGet, with(params, "location_id", locationID), page > 0)
+		env, err := c.callPage(ctx, LocationRulesGet, with(params, "location_id", locationID), page > 0)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fie
 			return rules, nil
 		}
 		if fresh == 0 {
-			return nil, malformed(methodLocationRulesGet, "paging does not advance: a full page repeated known rules")
+			return nil, malformed(LocationRulesGet, "paging does not advance: a full page repeated known rules")
 		}
 	}
 }
@@ -176,6 +176,6 @@ func with(params Fields, name string, id int64) Fields {
 
 // malformed is the error for a success answer that lacks what the method returns: a
 // server or proxy fault, so Transient.
-func malformed(method, what string) *Error {
+func malformed(method *Method, what string) *Error {
 	return &Error{Class: Transient, Method: method, Err: errors.New("unexpected answer: " + what)}
 }

@@ -201,10 +201,10 @@ func TestListLocationRulesPaging(t *testing.T) {
 			}
 			var froms []string
 			for _, r := range srv.seen() {
-				if r.method() != "location_rules_get" || r.form.Get("location_id") != "7" || r.form.Get("max_results") != "100" {
+				if r.method() != LocationRulesGet.Name() || r.form.Get("location_id") != "7" || r.form.Get("max_results") != "100" {
 					t.Errorf("request %s %v", r.method(), r.form)
 				}
-				if r.form.Get("hash") != Sign("location_rules_get", Fields{"location_id": "7"}, testKey) {
+				if r.form.Get("hash") != Sign(LocationRulesGet, Fields{"location_id": "7"}, testKey) {
 					t.Errorf("bad hash on page from %s", r.form.Get("from"))
 				}
 				froms = append(froms, r.form.Get("from"))

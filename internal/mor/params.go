@@ -62,6 +62,26 @@ func ParamNames(spec reflect.Type) []string {
 	return names
 }
 
+// TextFields lists the JSON names of a spec type's tagged fields whose values are text
+// (strings and string types, as opposed to numbers, flags and lists), nested struct
+// pointers included: the values ParamsOf sends, and Same compares, exactly.
+func TextFields(spec reflect.Type) []string {
+	var names []string
+	for i := range spec.NumField() {
+		f := spec.Field(i)
+		t := f.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if _, tagged := f.Tag.Lookup("mor"); tagged && t.Kind() == reflect.String {
+			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
+		} else if !tagged && t.Kind() == reflect.Struct {
+			names = append(names, TextFields(t)...)
+		}
+	}
+	return names
+}
+
 func (p *Params) walk(v reflect.Value, path string) {
 	for i := range v.NumField() {
 		f, fv := v.Type().Field(i), v.Field(i)

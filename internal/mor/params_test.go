@@ -2,6 +2,7 @@ package mor_test
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -53,3 +54,24 @@ func TestParamNames(t *testing.T) {
 	g.Expect(mor.ParamNames(reflect.TypeFor[spec]())).To(Equal([]string{
 		"name", "enabled", "unset", "n_limit", "n_codecs", "n_limit", "n_codecs"}))
 }
+
+func TestTextFields(t *testing.T) {
+	type nested struct {
+		Zone *string `json:"zone,omitempty" mor:"zone"`
+	}
+	type spec struct {
+		Name   *string  `json:"name,omitempty" mor:"name"`
+		Kind   *kind    `json:"kind,omitempty" mor:"kind"`
+		Len    *int32   `json:"len,omitempty" mor:"len"`
+		On     *bool    `json:"on,omitempty" mor:"on"`
+		Codecs []string `json:"codecs,omitempty" mor:"codecs"`
+		Plain  *string  `json:"plain,omitempty"`
+		Inner  *nested  `json:"inner,omitempty"`
+	}
+	got := mor.TextFields(reflect.TypeFor[spec]())
+	if want := []string{"name", "kind", "zone"}; !slices.Equal(got, want) {
+		t.Errorf("TextFields = %q, want %q", got, want)
+	}
+}
+
+type kind string

@@ -116,7 +116,7 @@ func TestMessageIsBounded(t *testing.T) {
 // Refused credentials read the same in a resource's status as on the plugin's stderr
 // (one function words both): MOR's text, then what to check.
 func TestRefusedCredentialsVerdict(t *testing.T) {
-	err := &mor.Error{Class: mor.Authentication, Method: "system_version_get", Text: "Incorrect hash"}
+	err := &mor.Error{Class: mor.Authentication, Method: mor.SystemVersionGet, Text: "Incorrect hash"}
 	v := verdict.Of(err)
 	want := "MOR refused the credentials (Incorrect hash): check the username and the API key " +
 		"(spec.username and the key in spec.secretKeyRef of the MorServer), and that the API is enabled for that user"

@@ -41,7 +41,7 @@ func (c Class) String() string {
 // transport faults); Err is the underlying cause, already free of secrets.
 type Error struct {
 	Class      Class
-	Method     string
+	Method     *Method // nil in a hand-made Error
 	Text       string
 	Details    []string      // sibling <message> elements, when MOR sends them
 	RetryAfter time.Duration // from a 429/503 Retry-After header, else 0
@@ -71,7 +71,7 @@ type Config struct {
 	InsecureSkipVerify bool
 	QPS                float64 // client-side rate limit; 0 means 5
 	Burst              int     // 0 means 10
-	Gate               Gate    // optional: the server's circuit breaker
+	Breaker            Breaker // optional: the server's circuit breaker
 	Observer           RequestObserver
 	// OnCredentialsAccepted, if set, is called when MOR accepts the key again after
 	// refusing it, with how long the refusal had held requests back last.

@@ -2,7 +2,8 @@
 // contract of docs/mor-api.md: users and per-owner settings, the pre-checks and
 // hash, the exact texts, the envelope shapes, the validation rules of conflines_update,
 // did_rates_details_get/_update, location_rule_create/_get/_update/_delete,
-// location_rules_get and system_version_get. Tests use it in-process through
+// location_rules_get, system_version_get and the lookups tariffs_get, lcrs_get and
+// dids_get. Tests use it in-process through
 // net/http/httptest; hack/morsim runs it as a program.
 //
 // # Routes
@@ -40,8 +41,8 @@
 // Besides those:
 //
 //   - Error shapes per method: location rule methods and system_version_get
-//     <page><status><error>T</error></status></page>; did_rates_details_*
-//     <page><error>T</error></page>; conflines_update
+//     <page><status><error>T</error></status></page>; did_rates_details_* and the
+//     lookups <page><error>T</error></page>; conflines_update
 //     <page><status><error><message>T</message></error></status></page>; an unknown
 //     method <page><error>Unknown API method</error></page>; "Rule must be unique" is
 //     followed by a sibling <message>Conflicts with rule N</message>.
@@ -57,6 +58,9 @@
 //     trimmed and lower-cased, duplicates dropped.
 //   - did_rates_details_update: the tariffs must exist (any owner, any purpose);
 //     blank parameters are left unchanged; the 0/1 flags have their own texts.
+//   - Lookups (lookups.go): who sees what, the order, dids_get's 1-based from, "No DIDs
+//     found", and the fixed values of fields not modelled. A user's Unauthorized
+//     methods answer "You are not authorized to use this functionality".
 //   - Request.Outcome of a successful read is "ok"; the request log keeps the last
 //     10000 requests (the counters keep counting).
 //   - SetLatency adds a fixed delay to every API request (a model of the network and of

@@ -24,6 +24,9 @@ var contractHashParams = map[string][]string{
 	"location_rules_get":       {"location_id"},
 	"location_rule_update":     {"location_rule_id"},
 	"location_rule_delete":     {"location_rule_id"},
+	"tariffs_get":              {"u"},
+	"lcrs_get":                 {"u"},
+	"dids_get":                 nil,
 }
 
 func testHash(method string, p map[string]string, key string) string {

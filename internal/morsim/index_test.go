@@ -162,6 +162,13 @@ func TestScaleSeed(t *testing.T) {
 				t.Errorf("%+v: no DID %d", sc, ScaleDIDBase+i)
 			}
 		}
+		numbers := map[string]int64{} // a DID must resolve by its number
+		for id, d := range st.DIDs {
+			if other, dup := numbers[d.Number]; dup {
+				t.Errorf("%+v: DIDs %d and %d share the number %s", sc, id, other, d.Number)
+			}
+			numbers[d.Number] = id
+		}
 		if want := len(base.Rules) + sc.Locations*sc.RulesPerLocation; len(st.Rules) != want || st.NextRuleID != int64(want+1) ||
 			len(st.DIDs) != len(base.DIDs)+sc.DIDs || len(st.Locations) != len(base.Locations)+sc.Locations {
 			t.Fatalf("%+v: %d rules (next id %d), %d DIDs, %d locations", sc, len(st.Rules), st.NextRuleID, len(st.DIDs), len(st.Locations))

@@ -30,6 +30,9 @@ var methods = map[string]*method{
 	"location_rules_get":       {hashParams: []string{"location_id"}, errShape: shapePageStatus, handle: locationRulesGet},
 	"location_rule_update":     {hashParams: []string{"location_rule_id"}, errShape: shapePageStatus, handle: locationRuleUpdate},
 	"location_rule_delete":     {hashParams: []string{"location_rule_id"}, errShape: shapePageStatus, handle: locationRuleDelete},
+	"tariffs_get":              {hashParams: []string{"u"}, errShape: shapePage, handle: tariffsGet},
+	"lcrs_get":                 {hashParams: []string{"u"}, errShape: shapePage, handle: lcrsGet},
+	"dids_get":                 {errShape: shapePage, handle: didsGet},
 }
 
 // Methods returns the names of the API methods served, sorted.

@@ -19,7 +19,8 @@ type Scale struct {
 // ScaleSeed returns DefaultSeed plus the admin's locations ScaleLocationBase+1..+Locations
 // ("Scale location i"), each holding RulesPerLocation hand-made dst rules (cut "8<j>",
 // add "+", names "Hand-made rule <i>-<j>"; a scale benchmark's own rules must not use
-// cuts starting with 8), and the admin's DIDs ScaleDIDBase+1..+DIDs (provider
+// cuts starting with 8), and the admin's DIDs ScaleDIDBase+1..+DIDs (numbers
+// "3709<i, 7 digits>", unique on the server so a DID resolves by number; provider
 // tariff 1, owner tariff 2). A real MOR holds thousands of rules nobody manages; the
 // operator must not pay for them.
 func ScaleSeed(sc Scale) Seed {
@@ -41,7 +42,7 @@ func ScaleSeed(sc Scale) Seed {
 	for i := 1; i <= sc.DIDs; i++ {
 		id := int64(ScaleDIDBase + i)
 		st.DIDs[id] = &DID{
-			ID: id, Number: fmt.Sprintf("3706%07d", i), Owner: "admin", ProviderTariffID: 1, OwnerTariffID: 2,
+			ID: id, Number: fmt.Sprintf("3709%07d", i), Owner: "admin", ProviderTariffID: 1, OwnerTariffID: 2,
 		}
 	}
 	return seed

@@ -24,11 +24,14 @@ const DefaultResellerSecret = "reseller-secret"
 //     allowed, hash checking on, text/html answers);
 //   - locations 1-3 owned by admin, location 4 owned by reseller;
 //   - rules 1-20 in locations 1-3 (NextRuleID 21), none in location 4;
-//   - tariffs 1-6: 1 provider, 2 user, 3 provider, 4 user_wholesale (admin's),
-//     5 user (reseller's), 6 provider (admin's);
+//   - tariffs 1-11: 1 provider, 2 user, 3 provider, 4 user_wholesale (admin's),
+//     5 user (reseller's), 6 provider (admin's); for lookups by name, all admin's:
+//     "Standard" twice (7 provider, 8 user: unique within each purpose group),
+//     "Zürich & 東京 retail" (9 user), "Promo" twice (10 user, 11 user_wholesale:
+//     ambiguous among the non-provider tariffs); each with a currency;
 //   - DIDs 1-5: 1-4 admin's, 5 reseller's; DID 3 has the rate details of the contract's
 //     example (provider tariff 3, reject 1, owner tariff 4, reject 1);
-//   - LCRs 1-3 (3 is reseller's), devices 1-5 (5 is reseller's), quick-forward rules
+//   - LCRs 1-6 (3 is reseller's; 4 "Zürich & 東京 LCR"; 5 and 6 both "Twin"), devices 1-5 (5 is reseller's), quick-forward rules
 //     1-2 (2 is reseller's);
 //   - currencies and Rails time-zone names.
 func DefaultSeed() Seed {
@@ -54,17 +57,25 @@ func DefaultSeed() Seed {
 			5: {ID: 5, Number: "12025550105", Owner: "reseller", ProviderTariffID: 1, OwnerTariffID: 5},
 		},
 		Tariffs: map[int64]*Tariff{
-			1: {ID: 1, Name: "Provider A", Purpose: PurposeProvider, Owner: "admin"},
-			2: {ID: 2, Name: "Retail", Purpose: PurposeUser, Owner: "admin"},
-			3: {ID: 3, Name: "Provider B", Purpose: PurposeProvider, Owner: "admin"},
-			4: {ID: 4, Name: "Wholesale", Purpose: PurposeUserWholesale, Owner: "admin"},
-			5: {ID: 5, Name: "Reseller retail", Purpose: PurposeUser, Owner: "reseller"},
-			6: {ID: 6, Name: "Provider C", Purpose: PurposeProvider, Owner: "admin"},
+			1:  {ID: 1, Name: "Provider A", Purpose: PurposeProvider, Currency: "EUR", Owner: "admin"},
+			2:  {ID: 2, Name: "Retail", Purpose: PurposeUser, Currency: "EUR", Owner: "admin"},
+			3:  {ID: 3, Name: "Provider B", Purpose: PurposeProvider, Currency: "USD", Owner: "admin"},
+			4:  {ID: 4, Name: "Wholesale", Purpose: PurposeUserWholesale, Currency: "EUR", Owner: "admin"},
+			5:  {ID: 5, Name: "Reseller retail", Purpose: PurposeUser, Currency: "EUR", Owner: "reseller"},
+			6:  {ID: 6, Name: "Provider C", Purpose: PurposeProvider, Currency: "USD", Owner: "admin"},
+			7:  {ID: 7, Name: "Standard", Purpose: PurposeProvider, Currency: "EUR", Owner: "admin"},
+			8:  {ID: 8, Name: "Standard", Purpose: PurposeUser, Currency: "EUR", Owner: "admin"},
+			9:  {ID: 9, Name: "Zürich & 東京 retail", Purpose: PurposeUser, Currency: "CHF", Owner: "admin"},
+			10: {ID: 10, Name: "Promo", Purpose: PurposeUser, Currency: "EUR", Owner: "admin"},
+			11: {ID: 11, Name: "Promo", Purpose: PurposeUserWholesale, Currency: "EUR", Owner: "admin"},
 		},
 		LCRs: map[int64]*LCR{
 			1: {ID: 1, Name: "Primary", Owner: "admin"},
 			2: {ID: 2, Name: "Backup", Owner: "admin"},
 			3: {ID: 3, Name: "Reseller LCR", Owner: "reseller"},
+			4: {ID: 4, Name: "Zürich & 東京 LCR", Owner: "admin"},
+			5: {ID: 5, Name: "Twin", Owner: "admin"},
+			6: {ID: 6, Name: "Twin", Owner: "admin"},
 		},
 		Devices: map[int64]*Device{
 			1: {ID: 1, Name: "SIP trunk 1", Owner: "admin"},
@@ -204,6 +215,11 @@ func validate(st *State) error {
 		if u.Username != name {
 			errs = append(errs, fmt.Errorf("users[%s]: username %q differs from its key", name, u.Username))
 		}
+		for _, m := range u.Unauthorized {
+			if methods[m] == nil {
+				errs = append(errs, fmt.Errorf("users[%s]: unauthorized method %q is not an API method", name, m))
+			}
+		}
 		switch u.Role {
 		case RoleAdmin:
 			admins++
@@ -242,6 +258,9 @@ func validate(st *State) error {
 		owner("tariffs", id, t.Owner)
 		if !slices.Contains([]string{PurposeUser, PurposeUserWholesale, PurposeProvider}, t.Purpose) {
 			errs = append(errs, fmt.Errorf("tariffs[%d]: purpose %q is not user, user_wholesale or provider", id, t.Purpose))
+		}
+		if t.Currency != "" && !slices.Contains(st.Currencies, t.Currency) {
+			errs = append(errs, fmt.Errorf("tariffs[%d]: currency %q is not one of currencies", id, t.Currency))
 		}
 	}
 	for _, id := range sortedKeys(st.LCRs) {

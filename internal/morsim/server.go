@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -434,6 +435,9 @@ func (s *Server) answerLocked(verb, name string, p map[string]string, perr error
 		if !good {
 			return failure(shapeBare, TextIncorrectKey), set.XMLExtension
 		}
+	}
+	if slices.Contains(caller.Unauthorized, name) {
+		return failure(m.errShape, TextNotAuthorized), set.XMLExtension
 	}
 	c := &call{st: st, idx: s.indexLocked(), caller: caller, p: p, shape: m.errShape}
 	return m.handle(c), set.XMLExtension

@@ -18,6 +18,9 @@ func TestHashVectors(t *testing.T) {
 		{"location_rule_update", map[string]string{"location_rule_id": "19", "name": "ignored"}, "e6814e1e8cef14c16793818fa94715e62de66044"},
 		{"did_rates_details_update", map[string]string{"did_id": "3", "u": "admin"}, "7f544a3f166563efce4dc5da5425cdd0d7a41634"},
 		{"conflines_update", map[string]string{"default_user_currency": "EUR"}, "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4"},
+		{"tariffs_get", map[string]string{"u": "admin"}, "69590c5075137e4e42658c15f8f73d982e76b056"},
+		{"lcrs_get", map[string]string{"u": "admin", "s_name": "ignored"}, "69590c5075137e4e42658c15f8f73d982e76b056"}, // sha1("admin" + "secret")
+		{"dids_get", map[string]string{"u": "admin", "search_did_number": "370", "from": "1"}, "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4"},
 	} {
 		if got := Sign(tc.method, tc.params, "secret"); got != tc.want {
 			t.Errorf("Sign(%s) = %s, want %s", tc.method, got, tc.want)

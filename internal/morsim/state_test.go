@@ -29,7 +29,7 @@ func TestDefaultSeed(t *testing.T) {
 	for _, tr := range s.Tariffs {
 		purposes[tr.Purpose]++
 	}
-	if len(s.Tariffs) != 6 || len(s.DIDs) != 5 || len(s.LCRs) != 3 || len(s.Devices) != 5 || len(s.QuickForwardRules) != 2 || len(purposes) != 3 {
+	if len(s.Tariffs) != 11 || len(s.DIDs) != 5 || len(s.LCRs) != 6 || len(s.Devices) != 5 || len(s.QuickForwardRules) != 2 || len(purposes) != 3 {
 		t.Fatalf("reference data: %d tariffs %v, %d DIDs", len(s.Tariffs), purposes, len(s.DIDs))
 	}
 	for _, z := range []string{"UTC", "Atlantic Time (Canada)", "Eastern Time (US & Canada)", "London"} {
@@ -77,6 +77,8 @@ func TestLoadSeedErrors(t *testing.T) {
 		{"id differs from key", "users:\n  admin: {role: admin}\nlocations:\n  1: {id: 2, owner: admin}\n", "differs from its key"},
 		{"owner missing", "users:\n  admin: {role: admin}\ntariffs:\n  1: {owner: ghost, purpose: user}\n", "ghost"},
 		{"bad purpose", "users:\n  admin: {role: admin}\ntariffs:\n  1: {owner: admin, purpose: retail}\n", "retail"},
+		{"unknown currency", "users:\n  admin: {role: admin}\ncurrencies: [EUR]\ntariffs:\n  1: {owner: admin, purpose: user, currency: XYZ}\n", "XYZ"},
+		{"unauthorized method unknown", "users:\n  admin: {role: admin}\n  r: {role: reseller, unauthorized: [tarifs_get]}\n", "tarifs_get"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "seed.yaml")

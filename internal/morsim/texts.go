@@ -102,6 +102,17 @@ const (
 	TextRuleUniqueDetail = "Conflicts with rule %d"
 )
 
+// tariffs_get, lcrs_get, dids_get: an empty listing is an error (the wiki).
+const (
+	TextNoTariffs = "No Tariffs found"
+	TextNoLCRs    = "No LCRs found"
+	TextNoDIDs    = "No DIDs found" // assumed, by analogy: the wiki's dids_get error list is incomplete
+	// TextNotAuthorized answers a user whose MOR permissions do not allow the method
+	// (User.Unauthorized).
+	TextNotAuthorized = "You are not authorized to use this functionality"
+	TextDIDsFrom      = "from must be positive integer" // assumed: dids_get's from is 1-based
+)
+
 // Outcomes recorded for Request.Outcome that are not MOR texts (assumed).
 const (
 	// OutcomeRead is the outcome of a successful read (get methods, system_version_get),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -61,6 +62,10 @@ type User struct {
 	SecretKey string        `json:"secretKey,omitempty"`
 	Owner     string        `json:"owner,omitempty"` // accountant: "admin"
 	Settings  OwnerSettings `json:"settings"`
+	// Unauthorized are the API methods this user's MOR permissions do not allow (an
+	// accountant's or reseller's permission groups in MOR's GUI): after the pre-checks
+	// they answer "You are not authorized to use this functionality".
+	Unauthorized []string `json:"unauthorized,omitempty"`
 }
 
 // OwnerSettings are the per-owner API settings of MOR's GUI. For an accountant the
@@ -114,10 +119,11 @@ type DID struct {
 
 // Tariff is reference data; Purpose is user, user_wholesale or provider.
 type Tariff struct {
-	ID      int64  `json:"id"`
-	Name    string `json:"name"`
-	Purpose string `json:"purpose"`
-	Owner   string `json:"owner"`
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Purpose  string `json:"purpose"`
+	Currency string `json:"currency,omitempty"`
+	Owner    string `json:"owner"`
 }
 
 // LCR is reference data.
@@ -249,6 +255,7 @@ func (st *State) DeepCopy() State {
 	for k, u := range st.Users {
 		if u != nil {
 			c := *u
+			c.Unauthorized = slices.Clone(u.Unauthorized)
 			out.Users[k] = &c
 		}
 	}

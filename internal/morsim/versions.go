@@ -16,6 +16,9 @@ var sinceX = map[string]int{
 
 var xVersion = regexp.MustCompile(`(?i)\bX(\d+)`)
 
+// SinceX is the MOR X version that introduced method, 0 when every version has it.
+func SinceX(method string) int { return sinceX[method] }
+
 func versionOf(st *State) string {
 	if st.Version != "" {
 		return st.Version

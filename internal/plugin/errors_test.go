@@ -17,10 +17,10 @@ func TestMessageTLS(t *testing.T) {
 		err        error
 	}{
 		{"hostname", "TLS: the server's certificate is valid for mor.example.com, not 10.0.0.5 (the host of spec.url) (ns/default)",
-			&mor.Error{Class: mor.Transient, Method: "system_version_get",
+			&mor.Error{Class: mor.Transient, Method: mor.SystemVersionGet,
 				Err: x509.HostnameError{Certificate: &x509.Certificate{DNSNames: []string{"mor.example.com"}}, Host: "10.0.0.5"}}},
 		{"network", "cannot reach MOR (ns/default): check the URL and that MOR is running: connection refused",
-			&mor.Error{Class: mor.Transient, Method: "system_version_get", Err: errors.New("connection refused")}},
+			&mor.Error{Class: mor.Transient, Method: mor.SystemVersionGet, Err: errors.New("connection refused")}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Message(tt.err, "ns/default"); got != tt.want {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
-	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -192,9 +192,9 @@ func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail 
 		return ActionPending, "not observed by the operator yet"
 	case ready.Status == metav1.ConditionTrue:
 		return ActionNothing, ""
-	case ready.Reason == managed.ReasonNotFound:
+	case ready.Reason == v1alpha1.ReasonNotFound:
 		return ActionCreate, ""
-	case ready.Reason == managed.ReasonDrifted:
+	case ready.Reason == v1alpha1.ReasonDrifted:
 		return ActionUpdate, ""
 	}
 	return ActionPending, ready.Reason + ": " + ready.Message
@@ -296,9 +296,17 @@ func (p *planner) driftDetails(drift []v1alpha1.FieldDrift, fields []string, spe
 // fieldName is a spec field's JSON name, without a "spec." prefix.
 func fieldName(f string) string { return strings.TrimPrefix(f, "spec.") }
 
-// textFields are the spec fields whose values are text: shown quoted, so spaces and
-// empty values are visible.
-var textFields = map[string]bool{"name": true, "cut": true, "add": true, "srcCut": true, "srcAdd": true, "type": true}
+// textFields are the spec fields of the kinds a plan shows whose values are text (read
+// from the spec types): shown quoted, so spaces and empty values are visible.
+var textFields = func() map[string]bool {
+	out := map[string]bool{}
+	for _, spec := range []reflect.Type{reflect.TypeFor[v1alpha1.LocationRuleSpec](), reflect.TypeFor[v1alpha1.DIDRateSpec]()} {
+		for _, f := range mor.TextFields(spec) {
+			out[f] = true
+		}
+	}
+	return out
+}()
 
 func statusValue(field, v string) string {
 	if textFields[field] {

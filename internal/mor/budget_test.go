@@ -156,14 +156,14 @@ func TestWritesStayWithinTheBudget(t *testing.T) {
 	})
 }
 
-// fakeGate refuses or records what the client tells it.
-type fakeGate struct {
+// fakeBreaker refuses or records what the client tells it.
+type fakeBreaker struct {
 	refuse   error
 	admitted int
 	outcomes []error
 }
 
-func (g *fakeGate) Admit(context.Context) (func(error), error) {
+func (g *fakeBreaker) Admit(context.Context) (func(error), error) {
 	if g.refuse != nil {
 		return nil, g.refuse
 	}
@@ -178,25 +178,25 @@ func (classified) Verdict() verdict.Verdict {
 	return verdict.Verdict{Message: "held", Retry: verdict.RetryAfterDelay, After: time.Minute}
 }
 
-func TestGate(t *testing.T) {
+func TestBreaker(t *testing.T) {
 	t.Run("refused: no request, the refusal's verdict, still an *Error", func(t *testing.T) {
 		srv := newFakeMOR(t, answer("<page><version>X17</version></page>"))
-		g := &fakeGate{refuse: classified{}}
-		_, err := newTestClient(t, srv.URL, func(c *Config) { c.Gate = g }).SystemVersion(context.Background())
+		g := &fakeBreaker{refuse: classified{}}
+		_, err := newTestClient(t, srv.URL, func(c *Config) { c.Breaker = g }).SystemVersion(context.Background())
 		if len(srv.seen()) != 0 || verdict.Of(err).After != time.Minute || ClassOf(err) != Transient {
 			t.Errorf("sent %d, err %v, verdict %+v", len(srv.seen()), err, verdict.Of(err))
 		}
 		var e *Error
-		if !errors.As(err, &e) || e.Method != methodSystemVersionGet {
+		if !errors.As(err, &e) || e.Method != SystemVersionGet {
 			t.Errorf("err %v has no *Error with the method", err)
 		}
 	})
 	t.Run("admitted: told the outcome, which the caller gets", func(t *testing.T) {
 		srv := newFakeMOR(t, answer("<page><error>Incorrect hash</error></page>"))
-		g := &fakeGate{}
-		_, err := newTestClient(t, srv.URL, func(c *Config) { c.Gate = g }).SystemVersion(context.Background())
+		g := &fakeBreaker{}
+		_, err := newTestClient(t, srv.URL, func(c *Config) { c.Breaker = g }).SystemVersion(context.Background())
 		if g.admitted != 1 || len(g.outcomes) != 1 || ClassOf(g.outcomes[0]) != Authentication {
-			t.Errorf("gate saw %d admitted, outcomes %v", g.admitted, g.outcomes)
+			t.Errorf("breaker saw %d admitted, outcomes %v", g.admitted, g.outcomes)
 		}
 		if ClassOf(err) != Authentication {
 			t.Errorf("err = %v, want MOR's refusal", err)
@@ -204,11 +204,11 @@ func TestGate(t *testing.T) {
 	})
 	t.Run("refused: the budget's token is given back", func(t *testing.T) {
 		srv := newFakeMOR(t, answer("<page><version>X17</version></page>"))
-		g := &fakeGate{refuse: classified{}}
-		c := newTestClient(t, srv.URL, func(c *Config) { c.Gate, c.QPS, c.Burst = g, 0.001, 1 })
+		g := &fakeBreaker{refuse: classified{}}
+		c := newTestClient(t, srv.URL, func(c *Config) { c.Breaker, c.QPS, c.Burst = g, 0.001, 1 })
 		for range 3 {
 			if _, err := c.SystemVersion(context.Background()); verdict.Of(err).Message != "held" {
-				t.Fatalf("err = %v, want the gate's refusal", err)
+				t.Fatalf("err = %v, want the breaker's refusal", err)
 			}
 		}
 		g.refuse = nil
@@ -218,24 +218,24 @@ func TestGate(t *testing.T) {
 	})
 	t.Run("refused: the authentication probe slot is given back", func(t *testing.T) {
 		srv := newFakeMOR(t, answer("<page><error>Incorrect hash</error></page>"))
-		g := &fakeGate{}
-		c := newTestClient(t, srv.URL, func(c *Config) { c.Gate = g })
+		g := &fakeBreaker{}
+		c := newTestClient(t, srv.URL, func(c *Config) { c.Breaker = g })
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		c.now = func() time.Time { return now }
 		_, _ = c.SystemVersion(context.Background()) // refused: auth hold begins
 		now = now.Add(time.Hour)                     // the hold's probe is due
 		g.refuse = classified{}
-		_, _ = c.SystemVersion(context.Background()) // the probe, refused by the gate: never sent
+		_, _ = c.SystemVersion(context.Background()) // the probe, refused by the breaker: never sent
 		g.refuse = nil
 		_, _ = c.SystemVersion(context.Background()) // so this one may probe
 		if n := len(srv.seen()); n != 2 {
 			t.Errorf("sent %d, want 2 (the first call and the second probe)", n)
 		}
 	})
-	t.Run("probe bypasses gate and budget", func(t *testing.T) {
+	t.Run("probe bypasses breaker and budget", func(t *testing.T) {
 		srv := newFakeMOR(t, answer("<page><version>X17</version></page>"))
-		g := &fakeGate{refuse: classified{}}
-		c := newTestClient(t, srv.URL, func(c *Config) { c.Gate, c.QPS, c.Burst = g, 0.001, 1 })
+		g := &fakeBreaker{refuse: classified{}}
+		c := newTestClient(t, srv.URL, func(c *Config) { c.Breaker, c.QPS, c.Burst = g, 0.001, 1 })
 		for range 3 {
 			if err := c.Probe(context.Background()); err != nil {
 				t.Fatal(err)

@@ -36,7 +36,7 @@ func TestResolverBreaker(t *testing.T) {
 	ctx := context.Background()
 	api, err := r.Resolve(ctx, "ns", "default")
 	g.Expect(err).NotTo(HaveOccurred())
-	call := func() error { _, err := api.SystemVersion(ctx); return err }
+	call := func() error { _, err := api.Client.SystemVersion(ctx); return err }
 	sent := func() int { return len(sim.Requests()) }
 
 	// the first call waits, quietly, for the first probe

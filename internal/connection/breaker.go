@@ -16,11 +16,11 @@ import (
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-// gate is a server's circuit breaker seen as a mor.Gate: it reads MOR's errors as
+// morBreaker is a server's circuit breaker seen as a mor.Breaker: it reads MOR's errors as
 // outcomes for the breaker.
-type gate struct{ b *breaker.Breaker }
+type morBreaker struct{ b *breaker.Breaker }
 
-func (g gate) Admit(ctx context.Context) (func(error), error) {
+func (g morBreaker) Admit(ctx context.Context) (func(error), error) {
 	t, err := g.b.Admit()
 	if err != nil {
 		return nil, err
@@ -57,10 +57,10 @@ func outcome(ctx context.Context, err error) (breaker.Outcome, time.Duration) {
 	return breaker.Failure, e.RetryAfter
 }
 
-// newGate builds the breaker of one server; probe checks it (its client's Probe).
+// newBreaker builds the breaker of one server; probe checks it (its client's Probe).
 // Opening and closing are announced by one event each on the MorServer, not one per
 // resource.
-func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, probe func(context.Context) error) gate {
+func newBreaker(server *v1alpha1.MorServer, recorder events.EventRecorder, probe func(context.Context) error) morBreaker {
 	ref := server.DeepCopy()
 	cfg := breaker.Config{
 		Name: "MOR server " + server.Namespace + "/" + server.Name,
@@ -86,5 +86,5 @@ func newGate(server *v1alpha1.MorServer, recorder events.EventRecorder, probe fu
 				"MOR server answers again; its resources are released")
 		}
 	}
-	return gate{b: breaker.New(cfg)}
+	return morBreaker{b: breaker.New(cfg)}
 }

@@ -9,13 +9,6 @@ import (
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-// Gate decides whether a call may go to the server at all (a circuit breaker), and
-// learns from each call's outcome. Admit never blocks: a refusal is returned to the
-// caller as is. done receives the call's error (nil on success).
-type Gate interface {
-	Admit(ctx context.Context) (done func(error), err error)
-}
-
 // admit takes one request from the server's budget. No call is sent before its token is
 // there, so over any window of length T the server receives at most rate×T + burst
 // requests, however many resources want it.
@@ -29,7 +22,7 @@ type Gate interface {
 // them, so the wait is short unless many writes queue. Only a token further off than
 // maxBorrowWait (a very low rateLimit) or than the call's deadline defers it after all.
 // The returned func gives the token back when the call is not sent after all.
-func (c *Client) admit(ctx context.Context, method string, borrow bool) (giveBack func(), err error) {
+func (c *Client) admit(ctx context.Context, method *Method, borrow bool) (giveBack func(), err error) {
 	now := c.now()
 	r := c.limiter.ReserveN(now, 1)
 	if !r.OK() {
@@ -80,10 +73,3 @@ func (c *Client) refillJitter() time.Duration {
 }
 
 const maxRefillJitter = 10 * time.Second
-
-// Probe makes one signed system_version_get past the Gate, the rate limit and the
-// authentication hold: the gate's own check of a server it holds calls from.
-func (c *Client) Probe(ctx context.Context) error {
-	_, err := c.send(ctx, methodSystemVersionGet, nil)
-	return err
-}

@@ -1,0 +1,248 @@
+// Package lookup resolves the names a spec may use for MOR objects — tariff and LCR
+// names, DID numbers — to the ids they have on one MOR server, through MOR's own
+// lookups (tariffs_get, lcrs_get, dids_get). One Cache serves every resource of a
+// server: each lookup is read once per freshness interval (single-flight), whatever
+// the number of names resolved.
+package lookup
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/mor-operator/mor-operator/internal/mor"
+)
+
+// Lister reads one MOR server's lookups; *mor.Client is one.
+type Lister interface {
+	ListTariffs(ctx context.Context) ([]mor.Tariff, error)
+	ListLCRs(ctx context.Context, name string) ([]mor.LCR, error)
+	ListDIDs(ctx context.Context, number string) ([]mor.DID, error)
+}
+
+// Kind is what a reference names.
+type Kind int
+
+const (
+	// Tariff is a tariff of any purpose but provider: a rule's or a DID owner's tariff.
+	Tariff Kind = iota + 1
+	// ProviderTariff is a tariff of purpose provider: a DID's provider tariff.
+	ProviderTariff
+	// LCR is an LCR by name.
+	LCR
+	// DID is a DID by number.
+	DID
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Tariff:
+		return "tariff"
+	case ProviderTariff:
+		return "provider tariff"
+	case LCR:
+		return "LCR"
+	case DID:
+		return "DID"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// what a Kind's name is: DIDs go by number.
+func (k Kind) what() string {
+	if k == DID {
+		return "numbered"
+	}
+	return "named"
+}
+
+// NotFound: the server has no object of Kind by Name.
+type NotFound struct {
+	Kind Kind
+	Name string
+}
+
+func (e *NotFound) Error() string {
+	return fmt.Sprintf("MOR has no %s %s %q", e.Kind, e.Kind.what(), e.Name)
+}
+
+// Ambiguous: several objects of Kind share Name; IDs lists them, ascending.
+type Ambiguous struct {
+	Kind Kind
+	Name string
+	IDs  []int64
+}
+
+func (e *Ambiguous) Error() string {
+	ids := make([]string, len(e.IDs))
+	for i, id := range e.IDs {
+		ids[i] = fmt.Sprint(id)
+	}
+	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.what(), e.Name, strings.Join(ids, ", "))
+}
+
+// table is one lookup, read whole: tariffs serve both tariff kinds.
+type table int
+
+const (
+	tariffs table = iota
+	lcrs
+	dids
+)
+
+func tableOf(k Kind) table {
+	switch k {
+	case LCR:
+		return lcrs
+	case DID:
+		return dids
+	}
+	return tariffs
+}
+
+// snapshot is one reading of a table: ids by kind and name, each list ascending.
+type snapshot struct {
+	at  time.Time // when the read started: nothing older is in it
+	ids map[Kind]map[string][]int64
+}
+
+// Cache resolves names on one server. It is safe for concurrent use.
+type Cache struct {
+	lister   Lister
+	freshFor time.Duration
+	now      func() time.Time
+
+	mu    sync.Mutex
+	read  map[table]*snapshot
+	loads singleflight.Group
+}
+
+// New returns a Cache reading through lister, reusing a reading while it is at most
+// freshFor old (the poll interval: a name then costs MOR no read of its own).
+func New(lister Lister, freshFor time.Duration) *Cache {
+	return &Cache{lister: lister, freshFor: freshFor, now: time.Now, read: map[table]*snapshot{}}
+}
+
+// Resolve returns the id of the one object of kind by name (exact, case and spaces
+// included), reading its lookup if the last reading is older than the freshness
+// interval. It fails with *NotFound, *Ambiguous, or the lookup's own error (a
+// *mor.Error): a failed reading never falls back to an older one, so a caller never
+// acts on an id MOR may no longer have under that name.
+func (c *Cache) Resolve(ctx context.Context, kind Kind, name string) (int64, error) {
+	if kind < Tariff || kind > DID {
+		return 0, fmt.Errorf("lookup: unknown kind %d", int(kind))
+	}
+	if name == "" {
+		return 0, fmt.Errorf("lookup: empty %s name", kind)
+	}
+	s, err := c.snapshot(ctx, tableOf(kind))
+	if err != nil {
+		return 0, err
+	}
+	switch ids := s.ids[kind][name]; len(ids) {
+	case 0:
+		return 0, &NotFound{Kind: kind, Name: name}
+	case 1:
+		return ids[0], nil
+	default:
+		return 0, &Ambiguous{Kind: kind, Name: name, IDs: slices.Clone(ids)}
+	}
+}
+
+// snapshot returns a reading of t at most freshFor old, reading one (single-flight)
+// otherwise.
+func (c *Cache) snapshot(ctx context.Context, t table) (*snapshot, error) {
+	c.mu.Lock()
+	s := c.read[t]
+	c.mu.Unlock()
+	if c.fresh(s) {
+		return s, nil
+	}
+	// The reading belongs to every caller waiting on it: one caller giving up must not
+	// fail the others (the client's timeouts bound it).
+	loadCtx := context.WithoutCancel(ctx)
+	ch := c.loads.DoChan(fmt.Sprint(t), func() (any, error) {
+		c.mu.Lock()
+		cur := c.read[t]
+		c.mu.Unlock()
+		if cur != s && c.fresh(cur) { // a reading finished between our look and this flight
+			return cur, nil
+		}
+		started := c.now()
+		ids, err := c.load(loadCtx, t)
+		if err != nil {
+			return nil, err
+		}
+		next := &snapshot{at: started, ids: ids}
+		c.mu.Lock()
+		c.read[t] = next
+		c.mu.Unlock()
+		return next, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*snapshot), nil
+	}
+}
+
+func (c *Cache) fresh(s *snapshot) bool {
+	return s != nil && c.now().Sub(s.at) <= c.freshFor
+}
+
+// load reads one lookup whole and indexes it by kind and name.
+func (c *Cache) load(ctx context.Context, t table) (map[Kind]map[string][]int64, error) {
+	ids := map[Kind]map[string][]int64{}
+	add := func(k Kind, name string, id int64) {
+		if ids[k] == nil {
+			ids[k] = map[string][]int64{}
+		}
+		ids[k][name] = append(ids[k][name], id)
+	}
+	switch t {
+	case tariffs:
+		list, err := c.lister.ListTariffs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range list {
+			if x.Purpose == mor.PurposeProvider {
+				add(ProviderTariff, x.Name, x.ID)
+			} else {
+				add(Tariff, x.Name, x.ID)
+			}
+		}
+	case lcrs:
+		list, err := c.lister.ListLCRs(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range list {
+			add(LCR, x.Name, x.ID)
+		}
+	case dids:
+		list, err := c.lister.ListDIDs(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range list {
+			add(DID, x.Number, x.ID)
+		}
+	}
+	for _, byName := range ids {
+		for name, list := range byName {
+			slices.Sort(list)
+			byName[name] = slices.Compact(list) // an id listed twice is still one object
+		}
+	}
+	return ids, nil
+}
