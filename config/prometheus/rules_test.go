@@ -115,7 +115,7 @@ func evalAlert(t *testing.T, rule rulefmt.Rule, series string, at ...time.Durati
 				continue
 			}
 			lb := labels.NewBuilder(s.Metric)
-			lb.Del(labels.MetricName)
+			lb.Del(model.MetricNameLabel)
 			lb.Set(labels.AlertName, rule.Alert)
 			for k, v := range rule.Labels {
 				lb.Set(k, v)

@@ -48,7 +48,7 @@ func TestRenderingsApply(t *testing.T) {
 	k8s, err := client.New(cfg, client.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx := context.Background()
-	installPrometheusOperatorCRDs(t, ctx, k8s)
+	installPrometheusOperatorCRDs(ctx, t, k8s)
 
 	type rendered struct {
 		obj     *unstructured.Unstructured
@@ -65,7 +65,7 @@ func TestRenderingsApply(t *testing.T) {
 				t.Fatalf("%s: no apply order for kind %s", vs.name, o.GetKind())
 			}
 			if ns := o.GetNamespace(); ns != "" {
-				createNamespace(t, ctx, k8s, ns)
+				createNamespace(ctx, t, k8s, ns)
 			}
 			checkPrometheusOperatorTypes(t, o)
 			key := o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
@@ -96,7 +96,7 @@ func TestRenderingsApply(t *testing.T) {
 	}
 }
 
-func createNamespace(t *testing.T, ctx context.Context, k8s client.Client, name string) {
+func createNamespace(ctx context.Context, t *testing.T, k8s client.Client, name string) {
 	t.Helper()
 	err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
@@ -106,7 +106,7 @@ func createNamespace(t *testing.T, ctx context.Context, k8s client.Client, name 
 
 // installPrometheusOperatorCRDs installs CRDs for ServiceMonitor and PrometheusRule that
 // accept any spec, and waits until they are served.
-func installPrometheusOperatorCRDs(t *testing.T, ctx context.Context, k8s client.Client) {
+func installPrometheusOperatorCRDs(ctx context.Context, t *testing.T, k8s client.Client) {
 	t.Helper()
 	preserve := true
 	for _, kind := range []struct{ kind, plural string }{

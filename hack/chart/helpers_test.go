@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -124,7 +125,7 @@ func render(c *chart.Chart, release, namespace string, values map[string]any) ([
 	if err != nil {
 		return nil, err
 	}
-	files, err := engine.Engine{Strict: true}.Render(c, vals)
+	files, err := engine.Engine{Strict: true}.RenderWithContext(context.Background(), c, vals)
 	if err != nil {
 		return nil, err
 	}
