@@ -19,6 +19,9 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 type config struct {
@@ -45,6 +48,7 @@ func main() {
 	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
+	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading
 
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
