@@ -21,28 +21,15 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 	var out []Location
 	index := map[int64]int{}
 	seen := map[string]bool{}
-	for page := 0; ; page++ {
-		if page == maxListPages {
-			return nil, malformed(LocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
-		}
-		params := Fields{
-			"all":         "1",
-			"from":        strconv.Itoa(page * listPageSize),
-			"max_results": strconv.Itoa(listPageSize),
-		}
-		env, err := c.callPage(ctx, LocationRulesGet, params, page > 0)
-		if err != nil {
-			return nil, err
-		}
-		got, fresh := 0, 0
+	err := c.listPages(ctx, LocationRulesGet, 0, Fields{"all": "1"}, "rules", func(env *envelope) (got, fresh int, err error) {
 		for _, l := range env.root.findAll("location", nil) {
 			idNode := l.child("id")
 			if idNode == nil {
-				return nil, malformed(LocationRulesGet, "a <location> has no <id>")
+				return got, fresh, malformed(LocationRulesGet, "a <location> has no <id>")
 			}
 			id, err := strconv.ParseInt(idNode.value(), 10, 64)
 			if err != nil {
-				return nil, malformed(LocationRulesGet, fmt.Sprintf("location <id> is %q", truncate(idNode.value(), 32)))
+				return got, fresh, malformed(LocationRulesGet, fmt.Sprintf("location <id> is %q", truncate(idNode.value(), 32)))
 			}
 			i, ok := index[id]
 			if !ok {
@@ -70,11 +57,10 @@ func (c *Client) ListAllLocations(ctx context.Context) ([]Location, error) {
 				out[i].Rules = append(out[i].Rules, f)
 			}
 		}
-		if got < listPageSize {
-			return out, nil
-		}
-		if fresh == 0 {
-			return nil, malformed(LocationRulesGet, "paging does not advance: a full page repeated known rules")
-		}
+		return got, fresh, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }

@@ -131,27 +131,16 @@ func (c *Client) ListLCRs(ctx context.Context, name string) ([]LCR, error) {
 func (c *Client) ListDIDs(ctx context.Context, number string) ([]DID, error) {
 	var out []DID
 	seen := map[int64]bool{}
-	for page := 0; ; page++ {
-		if page == maxListPages {
-			return nil, malformed(DIDsGet, fmt.Sprintf("more than %d pages", maxListPages))
-		}
-		params := Fields{
-			"from":        strconv.Itoa(page*listPageSize + 1),
-			"max_results": strconv.Itoa(listPageSize),
-		}
-		if number != "" {
-			params["search_did_number"] = number
-		}
-		env, err := c.callPage(ctx, DIDsGet, params, page > 0)
-		if err != nil {
-			return nil, err
-		}
-		got, fresh := 0, 0
+	params := Fields{}
+	if number != "" {
+		params["search_did_number"] = number
+	}
+	err := c.listPages(ctx, DIDsGet, 1, params, "DIDs", func(env *envelope) (got, fresh int, err error) {
 		for _, n := range env.root.findAll("did", nil) {
 			got++ // findAll does not descend into a match: each DID's own <did> is its number
 			id, err := lookupID(DIDsGet, n.fields())
 			if err != nil {
-				return nil, err
+				return got, fresh, err
 			}
 			if seen[id] {
 				continue
@@ -167,13 +156,12 @@ func (c *Client) ListDIDs(ctx context.Context, number string) ([]DID, error) {
 				ToneZone:              trimmed(n, "tone_zone"),
 			})
 		}
-		if got < listPageSize {
-			return out, nil
-		}
-		if fresh == 0 {
-			return nil, malformed(DIDsGet, "paging does not advance: a full page repeated known DIDs")
-		}
+		return got, fresh, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // lookupID reads a listed object's <id>: a positive integer, or the answer is malformed.

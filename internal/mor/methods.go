@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 )
 
@@ -108,19 +109,7 @@ func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fie
 	loc := strconv.FormatInt(locationID, 10)
 	var rules []Fields
 	seen := map[string]bool{}
-	for page := 0; ; page++ {
-		if page == maxListPages {
-			return nil, malformed(LocationRulesGet, fmt.Sprintf("more than %d pages", maxListPages))
-		}
-		params := Fields{
-			"from":        strconv.Itoa(page * listPageSize),
-			"max_results": strconv.Itoa(listPageSize),
-		}
-		env, err := c.callPage(ctx, LocationRulesGet, with(params, "location_id", locationID), page > 0)
-		if err != nil {
-			return nil, err
-		}
-		got, fresh := 0, 0
+	err := c.listPages(ctx, LocationRulesGet, 0, with(nil, "location_id", locationID), "rules", func(env *envelope) (got, fresh int, err error) {
 		for _, n := range rulesOf(env.root, loc) {
 			got++
 			f := n.fields()
@@ -133,11 +122,45 @@ func (c *Client) ListLocationRules(ctx context.Context, locationID int64) ([]Fie
 			fresh++
 			rules = append(rules, f)
 		}
+		return got, fresh, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+// listPages calls method page by page (max_results = listPageSize, from = first +
+// page × listPageSize, with params) until a page holds fewer than listPageSize items.
+// readPage takes one page and says how many items it held and how many were new. Pages
+// after the first borrow from the budget, as a listing under way must finish; a full
+// page of only known items (a server ignoring from), or more than maxListPages pages,
+// makes the answer malformed. what names the items in that message.
+func (c *Client) listPages(ctx context.Context, method *Method, first int, params Fields, what string,
+	readPage func(*envelope) (got, fresh int, err error)) error {
+	for page := 0; ; page++ {
+		if page == maxListPages {
+			return malformed(method, fmt.Sprintf("more than %d pages", maxListPages))
+		}
+		p := maps.Clone(params)
+		if p == nil {
+			p = Fields{}
+		}
+		p["from"] = strconv.Itoa(first + page*listPageSize)
+		p["max_results"] = strconv.Itoa(listPageSize)
+		env, err := c.callPage(ctx, method, p, page > 0)
+		if err != nil {
+			return err
+		}
+		got, fresh, err := readPage(env)
+		if err != nil {
+			return err
+		}
 		if got < listPageSize {
-			return rules, nil
+			return nil
 		}
 		if fresh == 0 {
-			return nil, malformed(LocationRulesGet, "paging does not advance: a full page repeated known rules")
+			return malformed(method, "paging does not advance: a full page repeated known "+what)
 		}
 	}
 }
