@@ -74,20 +74,9 @@ func lcrsGet(c *call) result {
 // max_results the page size (default: all). Other search_* parameters are ignored
 // (assumed; the operator sends none).
 func didsGet(c *call) result {
-	from, limit := 1, -1
-	if v, ok := c.given("from"); ok {
-		n, ok := parseUint(v)
-		if !ok || n < 1 {
-			return c.fail(TextDIDsFrom)
-		}
-		from = n
-	}
-	if v, ok := c.given("max_results"); ok {
-		n, ok := parseUint(v)
-		if !ok || n < 1 {
-			return c.fail(TextRulesMaxResults)
-		}
-		limit = n
+	from, limit, bad := c.paging(1, TextDIDsFrom)
+	if bad != "" {
+		return c.fail(bad)
 	}
 	number, search := c.given("search_did_number")
 	var match []*DID

@@ -597,20 +597,9 @@ func locationRulesGet(c *call) result {
 	} else {
 		return c.fail(TextLocationWasNotFound)
 	}
-	from, limit := 0, -1
-	if v, ok := c.given("from"); ok {
-		n, ok := parseUint(v)
-		if !ok {
-			return c.fail(TextRulesFrom)
-		}
-		from = n
-	}
-	if v, ok := c.given("max_results"); ok {
-		n, ok := parseUint(v)
-		if !ok || n < 1 {
-			return c.fail(TextRulesMaxResults)
-		}
-		limit = n
+	from, limit, bad := c.paging(0, TextRulesFrom)
+	if bad != "" {
+		return c.fail(bad)
 	}
 	var kids []*node
 	i := 0 // position of the location's first rule in the whole listing
@@ -628,4 +617,26 @@ func locationRulesGet(c *call) result {
 		kids = append(kids, ln)
 	}
 	return read(statusDoc(kids...))
+}
+
+// paging reads a listing's from (at least first, default first; fromText when it is
+// not) and max_results (at least 1, default -1: all). bad is MOR's text for the first
+// malformed one, or "".
+func (c *call) paging(first int, fromText string) (from, limit int, bad string) {
+	from, limit = first, -1
+	if v, ok := c.given("from"); ok {
+		n, ok := parseUint(v)
+		if !ok || n < first {
+			return 0, 0, fromText
+		}
+		from = n
+	}
+	if v, ok := c.given("max_results"); ok {
+		n, ok := parseUint(v)
+		if !ok || n < 1 {
+			return 0, 0, TextRulesMaxResults
+		}
+		limit = n
+	}
+	return from, limit, ""
 }
