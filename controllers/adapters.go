@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/connection"
@@ -24,7 +25,11 @@ func fieldDrift(params *mor.Params, observed mor.Fields, diff []string) []v1alph
 	paths := params.SpecFields(diff)
 	out := make([]v1alpha1.FieldDrift, len(diff))
 	for i, p := range diff {
-		out[i] = v1alpha1.FieldDrift{Field: paths[i], Desired: params.Fields()[p], Observed: observed[p]}
+		desired := params.Fields()[p]
+		if name := params.NameOf(p); name != "" { // the name and what it stands for
+			desired = fmt.Sprintf("%s (%s)", desired, name)
+		}
+		out[i] = v1alpha1.FieldDrift{Field: paths[i], Desired: desired, Observed: observed[p]}
 	}
 	return out
 }

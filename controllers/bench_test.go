@@ -140,7 +140,7 @@ func benchDIDRate() *v1alpha1.DIDRate {
 	return &v1alpha1.DIDRate{
 		ObjectMeta: metav1.ObjectMeta{Name: "did-3"},
 		Spec: v1alpha1.DIDRateSpec{
-			DIDID:                   3,
+			DIDID:                   ptrTo(int64(3)),
 			ProviderTariffID:        benchPtr(int64(1)),
 			AllowCallRejectProvider: benchPtr(false),
 			OwnerTariffID:           benchPtr(int64(2)),

@@ -32,19 +32,25 @@ var didRateKind = &descriptor[*v1alpha1.DIDRate]{
 	adapter:    func(Options) adapter[*v1alpha1.DIDRate] { return didRateAdapter{} },
 }
 
-// didRateClaims: a DIDRate writes one DID's rate details.
+// didRateClaims: a DIDRate writes one DID's rate details, named by id or by a number
+// once resolved, so that the two of one DID conflict.
 func didRateClaims(d *v1alpha1.DIDRate) []string {
-	return []string{fmt.Sprintf("DID %d", d.Spec.DIDID)}
+	if id := d.DID(); id != nil {
+		return []string{fmt.Sprintf("DID %d", *id)}
+	}
+	return nil
 }
 
 type didRateAdapter struct{}
 
 func (didRateAdapter) connect(_ context.Context, d *v1alpha1.DIDRate, conn *connection.Connection) managed.External {
-	return &didRateExternal{onServer: onServer{conn}, did: d, api: conn.Client, params: mor.ParamsOf(&d.Spec)}
+	params := mor.ParamsOf(&d.Spec)
+	return &didRateExternal{onServer: onServer{conn}, names: namesOf(&d.Spec, conn, params), did: d, api: conn.Client, params: params}
 }
 
 type didRateExternal struct {
 	onServer
+	names  // the loop resolves them first, so d.DID() is known when Observe runs
 	did    *v1alpha1.DIDRate
 	api    didRateAPI
 	params *mor.Params
@@ -54,7 +60,7 @@ func (e *didRateExternal) Observe(ctx context.Context) (managed.Observation, err
 	if err := requireMethod(e.conn, mor.DIDRatesDetailsGet); err != nil {
 		return managed.Observation{}, err
 	}
-	got, err := e.api.GetDIDRate(ctx, e.did.Spec.DIDID)
+	got, err := e.api.GetDIDRate(ctx, *e.did.DID())
 	if err != nil {
 		return managed.Observation{}, err
 	}
@@ -66,5 +72,5 @@ func (e *didRateExternal) Update(ctx context.Context, diff []string) (managed.Le
 	if err := requireMethod(e.conn, mor.DIDRatesDetailsUpdate); err != nil {
 		return managed.Learned{}, err
 	}
-	return managed.Learned{}, e.api.UpdateDIDRate(ctx, e.did.Spec.DIDID, mor.Only(e.params.Fields(), diff))
+	return managed.Learned{}, e.api.UpdateDIDRate(ctx, *e.did.DID(), mor.Only(e.params.Fields(), diff))
 }

@@ -24,17 +24,17 @@ func TestDIDRateAdapter(t *testing.T) {
 		update  map[string]string // the one update's parameters besides u, hash, did_id
 	}{
 		{name: "in sync: one read, nothing to write",
-			spec: v1alpha1.DIDRateSpec{DIDID: 3, ProviderTariffID: ptrTo(int64(3)), AllowCallRejectProvider: ptrTo(true),
+			spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3)), ProviderTariffID: ptrTo(int64(3)), AllowCallRejectProvider: ptrTo(true),
 				OwnerTariffID: ptrTo(int64(4)), AllowCallReject: ptrTo(true)}},
 		{name: "only managed fields compared, flags as numbers",
-			spec: v1alpha1.DIDRateSpec{DIDID: 3, AllowCallReject: ptrTo(true)}},
+			spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3)), AllowCallReject: ptrTo(true)}},
 		{name: "drift: exactly the differing fields updated",
-			spec: v1alpha1.DIDRateSpec{DIDID: 3, OwnerTariffID: ptrTo(int64(2)), AllowCallReject: ptrTo(false), ProviderTariffID: ptrTo(int64(3))},
+			spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3)), OwnerTariffID: ptrTo(int64(2)), AllowCallReject: ptrTo(false), ProviderTariffID: ptrTo(int64(3))},
 			diff: []string{"allow_call_reject", "owner_tariff_id"}, update: map[string]string{"allow_call_reject": "0", "owner_tariff_id": "2"}},
 		{name: "ObserveOnly reports spec paths",
-			spec: v1alpha1.DIDRateSpec{DIDID: 3, OwnerTariffID: ptrTo(int64(2)), ManagementPolicy: ptrTo(v1alpha1.ManagementPolicyObserveOnly)},
+			spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3)), OwnerTariffID: ptrTo(int64(2)), ManagementPolicy: ptrTo(v1alpha1.ManagementPolicyObserveOnly)},
 			diff: []string{"owner_tariff_id"}, drifted: []string{"spec.ownerTariffID"}},
-		{name: "unknown DID: MOR's rejection", spec: v1alpha1.DIDRateSpec{DIDID: 99, OwnerTariffID: ptrTo(int64(2))},
+		{name: "unknown DID: MOR's rejection", spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(99)), OwnerTariffID: ptrTo(int64(2))},
 			stalled: verdict.ReasonRejected},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func newDIDRate(did int64) *v1alpha1.DIDRate {
 	return &v1alpha1.DIDRate{
 		ObjectMeta: metav1.ObjectMeta{Name: "did"},
 		Spec: v1alpha1.DIDRateSpec{
-			DIDID:           did,
+			DIDID:           ptr(did),
 			OwnerTariffID:   ptr(int64(2)),
 			AllowCallReject: ptr(true),
 		},

@@ -50,7 +50,8 @@ var locationRuleKind = &descriptor[*v1alpha1.LocationRule]{
 type locationRuleAdapter struct{ listings *ruleListings }
 
 func (a locationRuleAdapter) connect(_ context.Context, r *v1alpha1.LocationRule, conn *connection.Connection) managed.External {
-	return &locationRuleExternal{onServer: onServer{conn}, rule: r, api: conn.Client, params: mor.ParamsOf(&r.Spec), listings: a.listings}
+	params := mor.ParamsOf(&r.Spec)
+	return &locationRuleExternal{onServer: onServer{conn}, names: namesOf(&r.Spec, conn, params), rule: r, api: conn.Client, params: params, listings: a.listings}
 }
 
 // identity is what a rule the operator created is recognised by when its id was lost
@@ -66,6 +67,7 @@ var identity = []struct {
 
 type locationRuleExternal struct {
 	onServer
+	names
 	listings *ruleListings
 	rule     *v1alpha1.LocationRule
 	api      locationRuleAPI

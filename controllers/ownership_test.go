@@ -26,7 +26,7 @@ func TestOneOwnerPerMORObject(t *testing.T) {
 	now := time.Now()
 	did := func(name string, age time.Duration, server string, observeOnly bool) *v1alpha1.DIDRate {
 		d := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: rigNS, CreationTimestamp: metav1.NewTime(now.Add(-age))},
-			Spec: v1alpha1.DIDRateSpec{DIDID: 3, ServerRef: &v1alpha1.ServerReference{Name: server}, OwnerTariffID: ptrTo(int64(4))}}
+			Spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3)), ServerRef: &v1alpha1.ServerReference{Name: server}, OwnerTariffID: ptrTo(int64(4))}}
 		if observeOnly {
 			d.Spec.ManagementPolicy = ptrTo(v1alpha1.ManagementPolicyObserveOnly)
 		}

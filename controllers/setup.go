@@ -84,6 +84,8 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Recorder: mgr.GetEventRecorder("mor-operator"),
 		// the resources waiting on refused credentials, once they are accepted again
 		Released: rel.announce,
+		// names are resolved from lookups read once per poll round
+		LookupsFreshFor: opts.PollInterval,
 	}
 	for _, k := range kinds {
 		if err := k.setup(mgr, opts, resolver, rel); err != nil {

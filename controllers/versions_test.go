@@ -25,7 +25,7 @@ func TestUnsupportedByServer(t *testing.T) {
 	}{
 		{name: "DID rates need X17", version: "X16", stalled: verdict.ReasonUnsupportedByServer, message: "needs MOR X17 or later",
 			act: func(t *testing.T, r *rig) error {
-				d := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: "d", Namespace: rigNS}, Spec: v1alpha1.DIDRateSpec{DIDID: 3}}
+				d := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: "d", Namespace: rigNS}, Spec: v1alpha1.DIDRateSpec{DIDID: ptrTo(int64(3))}}
 				_, err := mustConnect(t, didRates(r), d).Observe(context.Background())
 				return err
 			}},

@@ -67,3 +67,24 @@ func (r *LocationRule) SetExternalID(id *int64) { r.Status.RuleID = id }
 func (r *LocationRule) SetReportedDrift(fields []string, drift []FieldDrift) {
 	r.Status.DriftedFields, r.Status.Drift = fields, drift
 }
+
+// SetResolved records what the spec's names resolved to.
+func (d *DIDRate) SetResolved(refs []ResolvedReference) { d.Status.Resolved = refs }
+
+// GetResolved returns what the spec's names last resolved to.
+func (d *DIDRate) GetResolved() []ResolvedReference { return d.Status.Resolved }
+
+// SetResolved records what the spec's names resolved to.
+func (r *LocationRule) SetResolved(refs []ResolvedReference) { r.Status.Resolved = refs }
+
+// GetResolved returns what the spec's names last resolved to.
+func (r *LocationRule) GetResolved() []ResolvedReference { return r.Status.Resolved }
+
+// DID returns the id of the DID the resource manages: spec.didID, or what
+// spec.didNumber last resolved to (nil until it has).
+func (d *DIDRate) DID() *int64 {
+	if d.Spec.DIDID != nil {
+		return d.Spec.DIDID
+	}
+	return ResolvedID(d.Status.Resolved, "spec.didNumber")
+}

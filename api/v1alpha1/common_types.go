@@ -118,6 +118,30 @@ type FieldDrift struct {
 	Observed string `json:"observed,omitempty"`
 }
 
+// ResolvedReference is a name in the spec and the MOR id it stands for on the
+// resource's server.
+type ResolvedReference struct {
+	// field is the spec field holding the name, e.g. "spec.tariffName".
+	// +required
+	Field string `json:"field"`
+	// name is the name (for a DID, the number) the field holds.
+	// +required
+	Name string `json:"name"`
+	// id is the MOR id the name resolved to.
+	// +required
+	ID int64 `json:"id"`
+}
+
+// ResolvedID returns the id refs hold for field, if any.
+func ResolvedID(refs []ResolvedReference, field string) *int64 {
+	for _, r := range refs {
+		if r.Field == field {
+			return &r.ID
+		}
+	}
+	return nil
+}
+
 // ServerName returns the referenced MorServer's name, "default" when omitted.
 func ServerName(ref *ServerReference) string {
 	if ref == nil || ref.Name == "" {

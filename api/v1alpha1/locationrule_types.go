@@ -26,6 +26,9 @@ type LocationRuleType string
 // +kubebuilder:validation:XValidation:rule="has(self.ruleID) || (has(self.type) && self.type == 'src') || (has(self.cut) && size(self.cut) > 0) || (has(self.add) && size(self.add) > 0)",message="spec.cut and spec.add cannot both be empty",fieldPath=".cut"
 // +kubebuilder:validation:XValidation:rule="has(self.ruleID) == has(oldSelf.ruleID) && (!has(self.ruleID) || self.ruleID == oldSelf.ruleID)",message="spec.ruleID is immutable: it can only be set when the resource is created",fieldPath=".ruleID"
 // +kubebuilder:validation:XValidation:rule="(has(self.serverRef) ? self.serverRef.name : 'default') == (has(oldSelf.serverRef) ? oldSelf.serverRef.name : 'default')",message="spec.serverRef is immutable",fieldPath=".serverRef"
+// +kubebuilder:validation:XValidation:rule="!(has(self.tariffID) && has(self.tariffName))",message="spec.tariffID and spec.tariffName cannot both be set: name the tariff one way",fieldPath=".tariffName"
+// +kubebuilder:validation:XValidation:rule="!(has(self.lcrID) && has(self.lcrName))",message="spec.lcrID and spec.lcrName cannot both be set: name the LCR one way",fieldPath=".lcrName"
+// +kubebuilder:validation:XValidation:rule="!(has(self.didID) && has(self.didNumber))",message="spec.didID and spec.didNumber cannot both be set: name the DID one way",fieldPath=".didNumber"
 type LocationRuleSpec struct {
 	// serverRef names the MorServer; "default" when omitted. Immutable.
 	// +kubebuilder:default={name: default}
@@ -119,6 +122,27 @@ type LocationRuleSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.didID must be -1 (unassign) or a DID id >= 1"
 	// +optional
 	DIDID *int64 `json:"didID,omitempty" mor:"did_id"`
+	// tariffName names the tariff the rule changes the call to, as MOR names it (exactly:
+	// case and spaces count), resolved to its id on the rule's server through MOR's
+	// tariffs_get: the alternative to tariffID, which cannot be set with it. 1 to 255 characters.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	TariffName *string `json:"tariffName,omitempty" mor:"tariff_id" lookup:"tariff"`
+	// lcrName names the LCR the rule changes the call to, as MOR names it, resolved to its
+	// id on the rule's server through MOR's lcrs_get: the alternative to lcrID, which
+	// cannot be set with it. 1 to 255 characters.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	LCRName *string `json:"lcrName,omitempty" mor:"lcr_id" lookup:"lcr"`
+	// didNumber is the number of the DID the rule routes the call to, resolved to its id
+	// on the rule's server through MOR's dids_get: the alternative to didID, which
+	// cannot be set with it. 1 to 255 characters.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	DIDNumber *string `json:"didNumber,omitempty" mor:"did_id" lookup:"did"`
 	// deviceID is the device the rule makes the call's owner, a device id of at least 1,
 	// or -1 to unassign it (device_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.deviceID must be -1 (unassign) or a device id >= 1"
@@ -145,6 +169,12 @@ type LocationRuleStatus struct {
 	// ruleID is the MOR id of the managed rule.
 	// +optional
 	RuleID *int64 `json:"ruleID,omitempty"`
+	// resolved lists the ids the spec's names (tariffName, lcrName, didNumber) stand for
+	// on this rule's server, as last resolved.
+	// +listType=map
+	// +listMapKey=field
+	// +optional
+	Resolved []ResolvedReference `json:"resolved,omitempty"`
 	// driftedFields lists the spec fields MOR differs in while ObserveOnly.
 	// +listType=set
 	// +optional
@@ -165,6 +195,9 @@ type LocationRuleStatus struct {
 // +kubebuilder:printcolumn:name="Rule ID",type=integer,JSONPath=`.status.ruleID`
 // +kubebuilder:printcolumn:name="Location",type=integer,JSONPath=`.spec.locationID`,priority=1
 // +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverRef.name`,priority=1
+// +kubebuilder:printcolumn:name="Tariff ID",type=integer,JSONPath=`.status.resolved[?(@.field=="spec.tariffName")].id`,priority=1
+// +kubebuilder:printcolumn:name="LCR ID",type=integer,JSONPath=`.status.resolved[?(@.field=="spec.lcrName")].id`,priority=1
+// +kubebuilder:printcolumn:name="DID ID",type=integer,JSONPath=`.status.resolved[?(@.field=="spec.didNumber")].id`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // LocationRule is one localization rule of one MOR location.

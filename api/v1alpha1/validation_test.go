@@ -59,7 +59,7 @@ func device(mutate func(*v1.DefaultDevice)) func(*v1.MorDefaultsSpec) {
 }
 
 func didRate(mutate func(*v1.DIDRateSpec)) *v1.DIDRate {
-	o := &v1.DIDRate{Spec: v1.DIDRateSpec{DIDID: 3}}
+	o := &v1.DIDRate{Spec: v1.DIDRateSpec{DIDID: ptr(int64(3))}}
 	if mutate != nil {
 		mutate(&o.Spec)
 	}
@@ -207,8 +207,19 @@ func invalidCases() []invalidCase {
 		}), "spec.serverRef.name"),
 
 		// DIDRate
-		bad("DIDRate didID 0", didRate(func(s *v1.DIDRateSpec) { s.DIDID = 0 }), "spec.didID"),
-		bad("DIDRate didID -1", didRate(func(s *v1.DIDRateSpec) { s.DIDID = -1 }), "spec.didID"),
+		bad("DIDRate didID 0", didRate(func(s *v1.DIDRateSpec) { s.DIDID = ptr(int64(0)) }), "spec.didID"),
+		bad("DIDRate didID -1", didRate(func(s *v1.DIDRateSpec) { s.DIDID = ptr(int64(-1)) }), "spec.didID"),
+		bad("DIDRate neither didID nor didNumber", didRate(func(s *v1.DIDRateSpec) { s.DIDID = nil }), "spec",
+			"exactly one of spec.didID and spec.didNumber must be set"),
+		bad("DIDRate didID and didNumber", didRate(func(s *v1.DIDRateSpec) { s.DIDNumber = ptr("37052000001") }), "spec",
+			"exactly one of spec.didID and spec.didNumber must be set"),
+		bad("DIDRate empty didNumber", didRate(func(s *v1.DIDRateSpec) { s.DIDID, s.DIDNumber = nil, ptr("") }), "spec.didNumber"),
+		bad("DIDRate providerTariffID and providerTariffName", didRate(func(s *v1.DIDRateSpec) {
+			s.ProviderTariffID, s.ProviderTariffName = ptr(int64(3)), ptr("Provider tariff")
+		}), "spec.providerTariffName", "cannot both be set"),
+		bad("DIDRate ownerTariffID and ownerTariffName", didRate(func(s *v1.DIDRateSpec) {
+			s.OwnerTariffID, s.OwnerTariffName = ptr(int64(0)), ptr("Retail")
+		}), "spec.ownerTariffName", "cannot both be set"),
 		bad("DIDRate providerTariffID 0", didRate(func(s *v1.DIDRateSpec) { s.ProviderTariffID = ptr(int64(0)) }), "spec.providerTariffID"),
 		bad("DIDRate ownerTariffID -1", didRate(func(s *v1.DIDRateSpec) { s.OwnerTariffID = ptr(int64(-1)) }), "spec.ownerTariffID"),
 		bad("DIDRate managementPolicy Sometimes", didRate(func(s *v1.DIDRateSpec) {
@@ -245,6 +256,16 @@ func invalidCases() []invalidCase {
 		bad("LocationRule name with ESC", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\x1bb") }), "spec.name", "control characters"),
 		bad("LocationRule name with DEL", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\x7fb") }), "spec.name", "control characters"),
 		bad("LocationRule name with U+FFFF", locationRule(func(s *v1.LocationRuleSpec) { s.Name = ptr("a\uffffb") }), "spec.name", "control characters"),
+		bad("LocationRule tariffID and tariffName", locationRule(func(s *v1.LocationRuleSpec) {
+			s.TariffID, s.TariffName = ptr(int64(-1)), ptr("Retail")
+		}), "spec.tariffName", "cannot both be set"),
+		bad("LocationRule lcrID and lcrName", locationRule(func(s *v1.LocationRuleSpec) {
+			s.LCRID, s.LCRName = ptr(int64(2)), ptr("Primary")
+		}), "spec.lcrName", "cannot both be set"),
+		bad("LocationRule didID and didNumber", locationRule(func(s *v1.LocationRuleSpec) {
+			s.DIDID, s.DIDNumber = ptr(int64(2)), ptr("37052000001")
+		}), "spec.didNumber", "cannot both be set"),
+		bad("LocationRule empty tariffName", locationRule(func(s *v1.LocationRuleSpec) { s.TariffName = ptr("") }), "spec.tariffName"),
 		bad("LocationRule tariffID 0", locationRule(func(s *v1.LocationRuleSpec) { s.TariffID = ptr(int64(0)) }), "spec.tariffID"),
 		bad("LocationRule lcrID 0", locationRule(func(s *v1.LocationRuleSpec) { s.LCRID = ptr(int64(0)) }), "spec.lcrID"),
 		bad("LocationRule didID 0", locationRule(func(s *v1.LocationRuleSpec) { s.DIDID = ptr(int64(0)) }), "spec.didID"),
@@ -286,8 +307,17 @@ type updateCase struct {
 func updateCases() []updateCase {
 	return []updateCase{
 		{"DIDRate didID change", didRate(nil), func(o client.Object) {
-			o.(*v1.DIDRate).Spec.DIDID = 4
+			o.(*v1.DIDRate).Spec.DIDID = ptr(int64(4))
 		}, "spec.didID"},
+		{"DIDRate didNumber change", didRate(func(s *v1.DIDRateSpec) { s.DIDID, s.DIDNumber = nil, ptr("37052000001") }), func(o client.Object) {
+			o.(*v1.DIDRate).Spec.DIDNumber = ptr("37052000002")
+		}, "spec.didNumber"},
+		{"DIDRate didID swapped for the didNumber", didRate(nil), func(o client.Object) {
+			o.(*v1.DIDRate).Spec.DIDID, o.(*v1.DIDRate).Spec.DIDNumber = nil, ptr("37052000001")
+		}, "spec.didNumber"},
+		{"DIDRate tariff id swapped for a name", didRate(func(s *v1.DIDRateSpec) { s.OwnerTariffID = ptr(int64(2)) }), func(o client.Object) {
+			o.(*v1.DIDRate).Spec.OwnerTariffID, o.(*v1.DIDRate).Spec.OwnerTariffName = nil, ptr("Retail")
+		}, ""},
 		{"LocationRule locationID change", locationRule(nil), func(o client.Object) {
 			o.(*v1.LocationRule).Spec.LocationID = 2
 		}, "spec.locationID"},
@@ -554,8 +584,8 @@ func TestSamplesMatchSimulatorSeed(t *testing.T) {
 			}
 		case *v1.DIDRate:
 			g.Expect(v1.ServerName(o.Spec.ServerRef)).To(Equal(v1.DefaultServerName))
-			g.Expect(seed.DIDs).To(HaveKey(o.Spec.DIDID))
-			g.Expect(seed.DIDs[o.Spec.DIDID].Owner).To(Equal("admin"))
+			g.Expect(seed.DIDs).To(HaveKey(*o.Spec.DIDID))
+			g.Expect(seed.DIDs[*o.Spec.DIDID].Owner).To(Equal("admin"))
 			for _, id := range []*int64{o.Spec.OwnerTariffID, o.Spec.ProviderTariffID} {
 				if id != nil && *id != 0 {
 					g.Expect(seed.Tariffs).To(HaveKey(*id))

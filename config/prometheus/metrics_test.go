@@ -48,7 +48,7 @@ func TestMetricsAreExported(t *testing.T) {
 	ctx := context.Background()
 	did := &v1alpha1.DIDRate{
 		ObjectMeta: metav1.ObjectMeta{Name: "did-3", Namespace: w.NS},
-		Spec:       v1alpha1.DIDRateSpec{DIDID: 3, OwnerTariffID: ptr.To[int64](2)},
+		Spec:       v1alpha1.DIDRateSpec{DIDID: ptr.To[int64](3), OwnerTariffID: ptr.To[int64](2)},
 	}
 	g.Expect(w.K8s.Create(ctx, did)).To(Succeed())
 	g.Eventually(func() bool {

@@ -130,7 +130,7 @@ func objects(c config) ([]*v1alpha1.LocationRule, []client.Object) {
 		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr.To("EUR")}}}}
 	for i := 0; i < max(c.N/10, 1); i++ {
 		others = append(others, &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
-			Spec: v1alpha1.DIDRateSpec{DIDID: int64(morsim.ScaleDIDBase + 1 + i), OwnerTariffID: ptr.To(int64(4))}})
+			Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To(int64(morsim.ScaleDIDBase + 1 + i)), OwnerTariffID: ptr.To(int64(4))}})
 	}
 	return rules, others
 }

@@ -73,7 +73,7 @@ func rotationObjects(t *testing.T, w *testproc.World) []client.Object {
 		objs = append(objs, lr)
 	}
 	did := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: "did", Namespace: w.NS},
-		Spec: v1alpha1.DIDRateSpec{DIDID: 3, OwnerTariffID: ptr.To(int64(2))}}
+		Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To[int64](3), OwnerTariffID: ptr.To(int64(2))}}
 	if err := w.K8s.Create(context.Background(), did); err != nil {
 		t.Fatal(err)
 	}

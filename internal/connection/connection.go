@@ -4,6 +4,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/lookup"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -11,6 +12,8 @@ import (
 // the resource's steps need to know of the server, all read from the same MorServer.
 type Connection struct {
 	Client *mor.Client
+	// Lookups resolves names on this server, shared by every resource using the client.
+	Lookups *lookup.Cache
 	// Server is the MorServer's name, for messages.
 	Server string
 	// UID tells a MorServer from a later one of the same name.
@@ -29,6 +32,6 @@ func IdentityOf(s *v1alpha1.MorServer) Identity {
 	return Identity{URL: s.Spec.URL, Username: s.Spec.Username}
 }
 
-func connectionTo(server *v1alpha1.MorServer, c *mor.Client) *Connection {
-	return &Connection{Client: c, Server: server.Name, UID: server.UID, Identity: IdentityOf(server), Version: server.Status.Version}
+func connectionTo(server *v1alpha1.MorServer, c cachedClient) *Connection {
+	return &Connection{Client: c.client, Lookups: c.lookups, Server: server.Name, UID: server.UID, Identity: IdentityOf(server), Version: server.Status.Version}
 }

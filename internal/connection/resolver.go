@@ -19,6 +19,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/breaker"
+	"github.com/mor-operator/mor-operator/internal/lookup"
 	"github.com/mor-operator/mor-operator/internal/metrics"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -47,6 +48,10 @@ type Resolver struct {
 	// spread over the window given (like a circuit breaker's release).
 	Released func(server types.NamespacedName, spread time.Duration)
 
+	// LookupsFreshFor is how long a server's lookups (its tariffs, LCRs and DIDs) are
+	// reused to resolve names: the poll interval, so a poll round reads each at most once.
+	LookupsFreshFor time.Duration
+
 	mu      sync.Mutex
 	clients map[types.NamespacedName]cachedClient
 }
@@ -54,6 +59,7 @@ type Resolver struct {
 type cachedClient struct {
 	version string
 	client  *mor.Client
+	lookups *lookup.Cache
 }
 
 // Resolve reads the MorServer namespace/name once and returns the connection to it:
@@ -74,13 +80,13 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name string) (*Connec
 
 // client returns the server's cached client, or builds one when the server's spec or
 // a Secret it reads changed.
-func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) (*mor.Client, error) {
-	if c := r.reusable(ctx, key, server); c != nil {
+func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) (cachedClient, error) {
+	if c, ok := r.reusable(ctx, key, server); ok {
 		return c, nil
 	}
 	cfg, versions, err := configFor(ctx, r.Secrets, server)
 	if err != nil {
-		return nil, err
+		return cachedClient{}, err
 	}
 	cfg.Observer = metrics.RequestObserver(key.String())
 	if r.Released != nil {
@@ -93,19 +99,22 @@ func (r *Resolver) client(ctx context.Context, key types.NamespacedName, server 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.clients[key]; ok && c.version == version {
-		return c.client, nil
+		return c, nil
 	}
 	var c *mor.Client
 	cfg.Breaker = newBreaker(server, r.Recorder, func(ctx context.Context) error { return c.Probe(ctx) })
 	c, err = mor.New(cfg)
 	if err != nil {
-		return nil, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
+		return cachedClient{}, verdict.Stalled(verdict.ReasonInvalidServer, "MorServer %q: %v", key.Name, err)
 	}
 	if r.clients == nil {
 		r.clients = map[types.NamespacedName]cachedClient{}
 	}
-	r.clients[key] = cachedClient{version: version, client: c}
-	return c, nil
+	// A new client reads the lookups afresh: names are resolved per client, as the
+	// credentials (and so what MOR shows) may have changed with it.
+	cached := cachedClient{version: version, client: c, lookups: lookup.New(c, r.LookupsFreshFor)}
+	r.clients[key] = cached
+	return cached, nil
 }
 
 // Config reads the MorServer namespace/name and its Secrets and returns the client
@@ -159,9 +168,9 @@ func configFor(ctx context.Context, secrets client.Reader, server *v1alpha1.MorS
 }
 
 // reusable returns the cached client when the Secrets' metadata shows it is current.
-func (r *Resolver) reusable(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) *mor.Client {
+func (r *Resolver) reusable(ctx context.Context, key types.NamespacedName, server *v1alpha1.MorServer) (cachedClient, bool) {
 	if r.SecretMeta == nil {
-		return nil
+		return cachedClient{}, false
 	}
 	refs := []v1alpha1.SecretKeySelector{server.Spec.SecretKeyRef}
 	if ref := caRef(server); ref != nil {
@@ -172,16 +181,16 @@ func (r *Resolver) reusable(ctx context.Context, key types.NamespacedName, serve
 		m := &metav1.PartialObjectMetadata{}
 		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 		if err := r.SecretMeta.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: ref.Name}, m); err != nil {
-			return nil
+			return cachedClient{}, false
 		}
 		versions = append(versions, m.ResourceVersion)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.clients[key]; ok && c.version == clientVersion(server, versions) {
-		return c.client
+		return c, true
 	}
-	return nil
+	return cachedClient{}, false
 }
 
 // clientVersion identifies what a client was built from: the MorServer's spec and the

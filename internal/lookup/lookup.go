@@ -53,8 +53,15 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// what a Kind's name is: DIDs go by number.
-func (k Kind) what() string {
+// KindOf returns the Kind a spec field's lookup tag names (tariff, providerTariff, lcr,
+// did).
+func KindOf(tag string) (Kind, bool) {
+	k, ok := map[string]Kind{"tariff": Tariff, "providerTariff": ProviderTariff, "lcr": LCR, "did": DID}[tag]
+	return k, ok
+}
+
+// Naming says how an object of the Kind is referred to: DIDs go by number.
+func (k Kind) Naming() string {
 	if k == DID {
 		return "numbered"
 	}
@@ -68,7 +75,7 @@ type NotFound struct {
 }
 
 func (e *NotFound) Error() string {
-	return fmt.Sprintf("MOR has no %s %s %q", e.Kind, e.Kind.what(), e.Name)
+	return fmt.Sprintf("MOR has no %s %s %q", e.Kind, e.Kind.Naming(), e.Name)
 }
 
 // Ambiguous: several objects of Kind share Name; IDs lists them, ascending.
@@ -83,7 +90,7 @@ func (e *Ambiguous) Error() string {
 	for i, id := range e.IDs {
 		ids[i] = fmt.Sprint(id)
 	}
-	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.what(), e.Name, strings.Join(ids, ", "))
+	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.Naming(), e.Name, strings.Join(ids, ", "))
 }
 
 // table is one lookup, read whole: tariffs serve both tariff kinds.
@@ -140,9 +147,16 @@ func (c *Cache) Resolve(ctx context.Context, kind Kind, name string) (int64, err
 	if name == "" {
 		return 0, fmt.Errorf("lookup: empty %s name", kind)
 	}
-	s, err := c.snapshot(ctx, tableOf(kind))
+	s, err := c.snapshot(ctx, tableOf(kind), c.freshFor)
 	if err != nil {
 		return 0, err
+	}
+	if len(s.ids[kind][name]) != 1 && c.now().Sub(s.at) > recheckMissAfter {
+		// A name just added (or a duplicate just removed) in MOR is likely why the spec
+		// names it now: check once more against a recent reading before stalling.
+		if s, err = c.snapshot(ctx, tableOf(kind), recheckMissAfter); err != nil {
+			return 0, err
+		}
 	}
 	switch ids := s.ids[kind][name]; len(ids) {
 	case 0:
@@ -154,13 +168,17 @@ func (c *Cache) Resolve(ctx context.Context, kind Kind, name string) (int64, err
 	}
 }
 
-// snapshot returns a reading of t at most freshFor old, reading one (single-flight)
+// recheckMissAfter: a name a reading older than this lacks (or holds twice) is looked
+// up again, so at most one extra reading of a table per server in this time.
+const recheckMissAfter = 30 * time.Second
+
+// snapshot returns a reading of t at most maxAge old, reading one (single-flight)
 // otherwise.
-func (c *Cache) snapshot(ctx context.Context, t table) (*snapshot, error) {
+func (c *Cache) snapshot(ctx context.Context, t table, maxAge time.Duration) (*snapshot, error) {
 	c.mu.Lock()
 	s := c.read[t]
 	c.mu.Unlock()
-	if c.fresh(s) {
+	if c.fresh(s, maxAge) {
 		return s, nil
 	}
 	// The reading belongs to every caller waiting on it: one caller giving up must not
@@ -170,7 +188,7 @@ func (c *Cache) snapshot(ctx context.Context, t table) (*snapshot, error) {
 		c.mu.Lock()
 		cur := c.read[t]
 		c.mu.Unlock()
-		if cur != s && c.fresh(cur) { // a reading finished between our look and this flight
+		if cur != s && c.fresh(cur, maxAge) { // a reading finished between our look and this flight
 			return cur, nil
 		}
 		started := c.now()
@@ -195,8 +213,8 @@ func (c *Cache) snapshot(ctx context.Context, t table) (*snapshot, error) {
 	}
 }
 
-func (c *Cache) fresh(s *snapshot) bool {
-	return s != nil && c.now().Sub(s.at) <= c.freshFor
+func (c *Cache) fresh(s *snapshot, maxAge time.Duration) bool {
+	return s != nil && c.now().Sub(s.at) <= maxAge
 }
 
 // load reads one lookup whole and indexes it by kind and name.

@@ -44,6 +44,10 @@ type Learned struct {
 	// Applied is the fingerprint of settings just written that cannot be read back;
 	// it is recorded with the time, to tell when they are due again.
 	Applied string
+	// Resolved is what the spec's names stand for, when ResolvedKnown (nil: the spec
+	// uses none). Without ResolvedKnown status keeps what it had.
+	Resolved      []v1alpha1.ResolvedReference
+	ResolvedKnown bool
 }
 
 // External is one kind's view of the outside world for one resource: the only place
@@ -52,6 +56,14 @@ type Learned struct {
 // Updater and Deleter.
 type External interface {
 	Observe(ctx context.Context) (Observation, error)
+}
+
+// Resolver is implemented by an External whose spec may name external objects rather
+// than give their ids. After connecting, and before ownership and observing (which may
+// need the ids), the loop has it resolve them and records what they stand for; a name
+// that does not resolve stops the reconcile there, before anything is written.
+type Resolver interface {
+	Resolve(ctx context.Context) (Learned, error)
 }
 
 // Creator makes the external thing and reports its id; the reconciler persists status

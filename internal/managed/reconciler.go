@@ -135,7 +135,16 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 		return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
 	}
 
-	// 5. Own, then observe.
+	// 5. Resolve names, own, then observe.
+	var moved []string
+	if resolver, ok := ext.(Resolver); ok {
+		learned, err := resolver.Resolve(ctx)
+		moved = movedReferences(obj, learned)
+		Record(obj, learned)
+		if err != nil {
+			return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
+		}
+	}
 	if owning, ok := any(r.Kind).(Owning[T]); ok {
 		if err := owning.Owns(ctx, obj, ext); err != nil {
 			return r.fail(ctx, obj, v1alpha1.ReasonUnavailable, err)
@@ -196,15 +205,17 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 			return r.fail(ctx, obj, v1alpha1.ReasonUpdating, err)
 		}
 		Record(obj, updated)
-		reason := "Updated"
+		reason, message := "Updated", describe(obs)
 		if reapplier, ok := ext.(Reapplier); ok && reapplier.Reapplying() {
 			reason = "Reapplied"
+		} else if len(moved) > 0 { // a name now stands for another object: not drift
+			reason, message = "Followed", message+"; "+strings.Join(moved, "; ")
 		} else if r.inSyncBefore(obj) {
 			metrics.DriftCorrected(r.Kind.Name())
 			reason = "Corrected"
 			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now(), Fields: obs.Drift}
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", describe(obs))
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", message)
 	}
 
 	// 8. In sync.

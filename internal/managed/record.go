@@ -1,6 +1,8 @@
 package managed
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -17,6 +19,9 @@ type (
 	driftHolder interface {
 		SetReportedDrift(fields []string, drift []v1alpha1.FieldDrift)
 	}
+	resolvedHolder interface {
+		SetResolved(refs []v1alpha1.ResolvedReference)
+	}
 )
 
 // Record writes into obj's status what an External learned.
@@ -29,6 +34,9 @@ func Record(obj Resource, l Learned) {
 	}
 	if h, ok := any(obj).(appliedHolder); ok && l.Applied != "" {
 		h.SetApplied(l.Applied, metav1.Now())
+	}
+	if h, ok := any(obj).(resolvedHolder); ok && l.ResolvedKnown {
+		h.SetResolved(l.Resolved)
 	}
 }
 
@@ -50,4 +58,23 @@ func reportedDrift(obj Resource, drift []v1alpha1.FieldDrift) (fields []string, 
 		fields = append(fields, d.Field)
 	}
 	return fields, drift
+}
+
+// movedReferences describes each name of obj's spec that learned says now stands for
+// another id than status recorded, e.g. `spec.tariffName "Gold" now names 9 (was 7)`.
+func movedReferences(obj Resource, learned Learned) []string {
+	h, ok := any(obj).(interface {
+		GetResolved() []v1alpha1.ResolvedReference
+	})
+	if !ok || !learned.ResolvedKnown {
+		return nil
+	}
+	var moved []string
+	for _, now := range learned.Resolved {
+		was := v1alpha1.ResolvedID(h.GetResolved(), now.Field)
+		if was != nil && *was != now.ID {
+			moved = append(moved, fmt.Sprintf("%s %q now names %d (was %d)", now.Field, now.Name, now.ID, *was))
+		}
+	}
+	return moved
 }

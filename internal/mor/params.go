@@ -12,6 +12,7 @@ type Params struct {
 	fields  Fields
 	spec    map[string]string // MOR parameter → spec field path, for status and events
 	numeric map[string]bool   // parameters compared as numbers (ints and flags)
+	names   map[string]string // MOR parameter → the name its id was resolved from
 }
 
 // Value is a type a spec field can have.
@@ -29,7 +30,7 @@ func Add[V Value](p *Params, field, param string, v *V) {
 
 func (p *Params) set(field, param, value string, numeric bool) {
 	if p.fields == nil {
-		p.fields, p.spec, p.numeric = Fields{}, map[string]string{}, map[string]bool{}
+		p.fields, p.spec, p.numeric, p.names = Fields{}, map[string]string{}, map[string]bool{}, map[string]string{}
 	}
 	p.fields[param] = value
 	p.spec[param] = field
@@ -53,6 +54,9 @@ func ParamNames(spec reflect.Type) []string {
 	var names []string
 	for i := range spec.NumField() {
 		f := spec.Field(i)
+		if _, ref := f.Tag.Lookup("lookup"); ref {
+			continue // a name: its id twin maps the parameter
+		}
 		if param, tagged := f.Tag.Lookup("mor"); tagged {
 			names = append(names, param)
 		} else if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
@@ -73,6 +77,9 @@ func TextFields(spec reflect.Type) []string {
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
+		if _, ref := f.Tag.Lookup("lookup"); ref {
+			continue // a name is resolved, not sent
+		}
 		if _, tagged := f.Tag.Lookup("mor"); tagged && t.Kind() == reflect.String {
 			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
 		} else if !tagged && t.Kind() == reflect.Struct {
@@ -87,8 +94,10 @@ func (p *Params) walk(v reflect.Value, path string) {
 		f, fv := v.Type().Field(i), v.Field(i)
 		field := path + "." + strings.Split(f.Tag.Get("json"), ",")[0]
 		param, tagged := f.Tag.Lookup("mor")
+		_, ref := f.Tag.Lookup("lookup")
 		switch {
 		case fv.Kind() == reflect.Pointer && fv.IsNil(), fv.Kind() == reflect.Slice && fv.IsNil():
+		case ref: // a name: sent once Bind gives its id
 		case tagged && fv.Kind() == reflect.Slice:
 			parts := make([]string, fv.Len())
 			for j := range parts {
@@ -103,6 +112,16 @@ func (p *Params) walk(v reflect.Value, path string) {
 		}
 	}
 }
+
+// Bind sends id as the parameter ref names, for ref's spec field: what the name
+// resolved to.
+func (p *Params) Bind(ref Reference, id int64) {
+	p.set(ref.Field, ref.Param, strconv.FormatInt(id, 10), true)
+	p.names[ref.Param] = ref.Name
+}
+
+// NameOf returns the name param's id was resolved from ("" when the spec gave the id).
+func (p *Params) NameOf(param string) string { return p.names[param] }
 
 // Fields returns the MOR parameters to send.
 func (p *Params) Fields() Fields { return p.fields }

@@ -66,7 +66,7 @@ func ruleSpec(f mor.Fields, locationID int64) (spec v1alpha1.LocationRuleSpec, w
 
 // didSpec turns a DID's rate details as MOR reports them into a DIDRate spec.
 func didSpec(f mor.Fields, didID int64) (spec v1alpha1.DIDRateSpec, warnings []string) {
-	spec.DIDID = didID
+	spec.DIDID = &didID
 	warn := func(format string, a ...any) {
 		warnings = append(warnings, fmt.Sprintf("DID %d: ", didID)+fmt.Sprintf(format, a...))
 	}

@@ -56,10 +56,10 @@ func TestExportRoundTrip(t *testing.T) {
 			dids++
 			var d v1alpha1.DIDRate
 			mustDecode(t, b, &d)
-			want := st.DIDs[d.Spec.DIDID]
+			want := st.DIDs[*d.Spec.DIDID]
 			if *d.Spec.ProviderTariffID != want.ProviderTariffID || *d.Spec.OwnerTariffID != want.OwnerTariffID ||
 				*d.Spec.AllowCallReject != (want.AllowCallReject == 1) || *d.Spec.AllowCallRejectProvider != (want.AllowCallRejectProvider == 1) {
-				t.Errorf("DID %d: exported %+v, MOR has %+v", d.Spec.DIDID, d.Spec, want)
+				t.Errorf("DID %d: exported %+v, MOR has %+v", *d.Spec.DIDID, d.Spec, want)
 			}
 		case "LocationRule":
 			rules++

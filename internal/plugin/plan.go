@@ -245,18 +245,22 @@ func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate) Row {
 	row.Action, detail = statusAction(d.Generation, d.Status.ResourceStatus)
 	switch row.Action {
 	case ActionCreate:
-		row.Action, detail = ActionBlocked, fmt.Sprintf("DID %d is not in MOR; DIDs are not created", d.Spec.DIDID)
+		row.Action, detail = ActionBlocked, fmt.Sprintf("DID %s is not in MOR; DIDs are not created", didOf(d))
 	case ActionUpdate:
+		id := d.DID()
+		if id == nil {
+			break // its number has not resolved yet: status says why
+		}
 		row.Details = p.driftDetails(d.Status.Drift, d.Status.DriftedFields, d.Spec, func() (any, error) {
 			api, err := p.connect(ctx, d.Namespace, v1alpha1.ServerName(d.Spec.ServerRef))
 			if err != nil {
 				return nil, err
 			}
-			f, err := api.GetDIDRate(ctx, d.Spec.DIDID)
+			f, err := api.GetDIDRate(ctx, *id)
 			if err != nil {
 				return nil, err
 			}
-			spec, _ := didSpec(f, d.Spec.DIDID)
+			spec, _ := didSpec(f, *id)
 			return spec, nil
 		})
 	}
@@ -362,4 +366,12 @@ func WritePlan(w io.Writer, rows []Row) error {
 	_, err := fmt.Fprintf(w, "\nPlan: %d to create, %d to update, %d unchanged, %d pending, %d blocked; %d MOR rules no resource manages.\n",
 		counts[ActionCreate], counts[ActionUpdate], counts[ActionNothing], counts[ActionPending], counts[ActionBlocked], counts[ActionUnmanaged])
 	return err
+}
+
+// didOf names a DIDRate's DID as its spec does.
+func didOf(d *v1alpha1.DIDRate) string {
+	if d.Spec.DIDNumber != nil {
+		return fmt.Sprintf("number %q", *d.Spec.DIDNumber)
+	}
+	return fmt.Sprint(*d.Spec.DIDID)
 }

@@ -47,7 +47,7 @@ func TestPlan(t *testing.T) {
 	stalled := rule("stalled", 1, ptr.To[int64](4), ready(metav1.ConditionFalse, "Unavailable"))
 	stalled.Status.Conditions = append(stalled.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "Rejected", Message: "Tariff was not found"})
 	did := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Namespace: "mor", Name: "did-3", Generation: 1},
-		Spec: v1alpha1.DIDRateSpec{DIDID: 3, OwnerTariffID: ptr.To[int64](4)}}
+		Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To[int64](3), OwnerTariffID: ptr.To[int64](4)}}
 	did.Status.ResourceStatus = ready(metav1.ConditionTrue, "Available")
 
 	build := func(objs ...client.Object) client.Client {

@@ -31,6 +31,10 @@ const (
 	// ReasonInvalidCABundle: spec.tls.caBundleSecretRef names a Secret key that holds no
 	// PEM certificate.
 	ReasonInvalidCABundle = "InvalidCABundle"
+	// ReasonReferenceNotFound: a name in the spec names nothing on the resource's MOR.
+	ReasonReferenceNotFound = "ReferenceNotFound"
+	// ReasonAmbiguousReference: a name in the spec names several objects on the MOR.
+	ReasonAmbiguousReference = "AmbiguousReference"
 )
 
 // ReasonWaitingForServer is the Ready reason of a new resource whose MorServer does not
