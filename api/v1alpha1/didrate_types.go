@@ -31,7 +31,7 @@ type DIDRateSpec struct {
 	// (provider_tariff_id).
 	// +kubebuilder:validation:Minimum=1
 	// +optional
-	ProviderTariffID *int64 `json:"providerTariffID,omitempty" mor:"provider_tariff_id"`
+	ProviderTariffID *int64 `json:"providerTariffID,omitempty" mor:"provider_tariff_id,unassigned=omit"`
 	// providerTariffName names the tariff the DID's provider bills by, a tariff of
 	// purpose provider as MOR names it (1 to 255 characters), resolved through tariffs_get:
 	// the alternative to providerTariffID.
@@ -47,7 +47,7 @@ type DIDRateSpec struct {
 	// (owner_tariff_id).
 	// +kubebuilder:validation:Minimum=0
 	// +optional
-	OwnerTariffID *int64 `json:"ownerTariffID,omitempty" mor:"owner_tariff_id"`
+	OwnerTariffID *int64 `json:"ownerTariffID,omitempty" mor:"owner_tariff_id,unassigned=0"`
 	// ownerTariffName names the DID owner's tariff as MOR names it (a tariff not of
 	// purpose provider), resolved through tariffs_get: the alternative to ownerTariffID,
 	// which alone can say "None" (0). 1 to 255 characters.

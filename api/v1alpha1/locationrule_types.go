@@ -111,17 +111,17 @@ type LocationRuleSpec struct {
 	// -1 to unassign it (tariff_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.tariffID must be -1 (unassign) or a tariff id >= 1"
 	// +optional
-	TariffID *int64 `json:"tariffID,omitempty" mor:"tariff_id"`
+	TariffID *int64 `json:"tariffID,omitempty" mor:"tariff_id,unassigned=-1"`
 	// lcrID is the LCR the rule changes the call to, an LCR id of at least 1, or -1 to
 	// unassign it (lcr_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.lcrID must be -1 (unassign) or an LCR id >= 1"
 	// +optional
-	LCRID *int64 `json:"lcrID,omitempty" mor:"lcr_id"`
+	LCRID *int64 `json:"lcrID,omitempty" mor:"lcr_id,unassigned=-1"`
 	// didID is the DID the rule routes the call to, a DID id of at least 1, or -1 to
 	// unassign it (did_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.didID must be -1 (unassign) or a DID id >= 1"
 	// +optional
-	DIDID *int64 `json:"didID,omitempty" mor:"did_id"`
+	DIDID *int64 `json:"didID,omitempty" mor:"did_id,unassigned=-1"`
 	// tariffName names the tariff the rule changes the call to, as MOR names it (exactly:
 	// case and spaces count), resolved to its id on the rule's server through MOR's
 	// tariffs_get: the alternative to tariffID, which cannot be set with it. 1 to 255 characters.
@@ -147,7 +147,7 @@ type LocationRuleSpec struct {
 	// or -1 to unassign it (device_id).
 	// +kubebuilder:validation:XValidation:rule="self == -1 || self >= 1",message="spec.deviceID must be -1 (unassign) or a device id >= 1"
 	// +optional
-	DeviceID *int64 `json:"deviceID,omitempty" mor:"device_id"`
+	DeviceID *int64 `json:"deviceID,omitempty" mor:"device_id,unassigned=-1"`
 	// changeCallerIDName turns MOR's "change callerid name" option of the rule on (true)
 	// or off (false) (change_callerid_name; MOR's default false).
 	// +optional

@@ -54,11 +54,11 @@ func ParamNames(spec reflect.Type) []string {
 	var names []string
 	for i := range spec.NumField() {
 		f := spec.Field(i)
-		if _, ref := f.Tag.Lookup("lookup"); ref {
+		if isName(f) {
 			continue // a name: its id twin maps the parameter
 		}
-		if param, tagged := f.Tag.Lookup("mor"); tagged {
-			names = append(names, param)
+		if t, tagged := morTag(f); tagged {
+			names = append(names, t.param)
 		} else if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
 			names = append(names, ParamNames(f.Type.Elem())...)
 		}
@@ -77,11 +77,11 @@ func TextFields(spec reflect.Type) []string {
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		if _, ref := f.Tag.Lookup("lookup"); ref {
+		if isName(f) {
 			continue // a name is resolved, not sent
 		}
-		if _, tagged := f.Tag.Lookup("mor"); tagged && t.Kind() == reflect.String {
-			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
+		if _, tagged := morTag(f); tagged && t.Kind() == reflect.String {
+			names = append(names, jsonName(f))
 		} else if !tagged && t.Kind() == reflect.Struct {
 			names = append(names, TextFields(t)...)
 		}
@@ -92,12 +92,12 @@ func TextFields(spec reflect.Type) []string {
 func (p *Params) walk(v reflect.Value, path string) {
 	for i := range v.NumField() {
 		f, fv := v.Type().Field(i), v.Field(i)
-		field := path + "." + strings.Split(f.Tag.Get("json"), ",")[0]
-		param, tagged := f.Tag.Lookup("mor")
-		_, ref := f.Tag.Lookup("lookup")
+		field := path + "." + jsonName(f)
+		t, tagged := morTag(f)
+		param := t.param
 		switch {
 		case fv.Kind() == reflect.Pointer && fv.IsNil(), fv.Kind() == reflect.Slice && fv.IsNil():
-		case ref: // a name: sent once Bind gives its id
+		case isName(f): // a name: sent once Bind gives its id
 		case tagged && fv.Kind() == reflect.Slice:
 			parts := make([]string, fv.Len())
 			for j := range parts {

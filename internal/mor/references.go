@@ -2,7 +2,6 @@ package mor
 
 import (
 	"reflect"
-	"strings"
 )
 
 // Reference is a spec field that names a MOR object instead of giving its id: tagged
@@ -30,9 +29,10 @@ func ReferencesOf(spec any) []Reference {
 		if !ok || fv.Kind() != reflect.Pointer || fv.IsNil() {
 			continue
 		}
+		t, _ := morTag(f)
 		refs = append(refs, Reference{
-			Field:  "spec." + strings.Split(f.Tag.Get("json"), ",")[0],
-			Param:  f.Tag.Get("mor"),
+			Field:  "spec." + jsonName(f),
+			Param:  t.param,
 			Lookup: what,
 			Name:   fv.Elem().String(),
 		})
