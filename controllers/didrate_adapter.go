@@ -2,11 +2,11 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
@@ -28,17 +28,8 @@ var didRateKind = &descriptor[*v1alpha1.DIDRate]{
 	newObj:     func() *v1alpha1.DIDRate { return &v1alpha1.DIDRate{} },
 	newList:    func() client.ObjectList { return &v1alpha1.DIDRateList{} },
 	usesServer: true,
-	claims:     didRateClaims,
+	claims:     claim.DIDRate,
 	adapter:    func(Options) adapter[*v1alpha1.DIDRate] { return didRateAdapter{} },
-}
-
-// didRateClaims: a DIDRate writes one DID's rate details, named by id or by a number
-// once resolved, so that the two of one DID conflict.
-func didRateClaims(d *v1alpha1.DIDRate) []string {
-	if id := d.DID(); id != nil {
-		return []string{fmt.Sprintf("DID %d", *id)}
-	}
-	return nil
 }
 
 type didRateAdapter struct{}

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
@@ -40,7 +41,7 @@ var locationRuleKind = &descriptor[*v1alpha1.LocationRule]{
 	newObj:     func() *v1alpha1.LocationRule { return &v1alpha1.LocationRule{} },
 	newList:    func() client.ObjectList { return &v1alpha1.LocationRuleList{} },
 	usesServer: true,
-	claims:     locationRuleClaims,
+	claims:     claim.LocationRule,
 	finalizer:  locationRuleFinalizer,
 	adapter: func(opts Options) adapter[*v1alpha1.LocationRule] {
 		return locationRuleAdapter{listings: newRuleListings(opts.PollInterval)}
@@ -54,17 +55,6 @@ func (a locationRuleAdapter) connect(_ context.Context, r *v1alpha1.LocationRule
 	return &locationRuleExternal{onServer: onServer{conn}, names: namesOf(&r.Spec, conn, params), rule: r, api: conn.Client, params: params, listings: a.listings}
 }
 
-// identity is what a rule the operator created is recognised by when its id was lost
-// (a crash between create and status write), with MOR's create-time defaults for the
-// fields the spec leaves out.
-var identity = []struct {
-	param, createDefault string
-	numeric              bool // compared as numbers, set in the spec or not
-}{
-	{"name", "", false}, {"lr_type", "dst", false}, {"cut", "", false}, {"add", "", false},
-	{"minlen", "1", true}, {"maxlen", "99", true},
-}
-
 type locationRuleExternal struct {
 	onServer
 	names
@@ -72,28 +62,6 @@ type locationRuleExternal struct {
 	rule     *v1alpha1.LocationRule
 	api      locationRuleAPI
 	params   *mor.Params
-}
-
-// locationRuleClaims: the rule a LocationRule writes, by id once known, and — for one
-// that creates its rule — by identity in its location.
-func locationRuleClaims(r *v1alpha1.LocationRule) []string {
-	var claims []string
-	if id := r.Spec.RuleID; id != nil {
-		return []string{fmt.Sprintf("rule %d", *id)}
-	}
-	if id := r.Status.RuleID; id != nil {
-		claims = append(claims, fmt.Sprintf("rule %d", *id))
-	}
-	fields := mor.ParamsOf(&r.Spec).Fields()
-	key := fmt.Sprintf("the rule of location %d identified by", r.Spec.LocationID)
-	for _, f := range identity {
-		v, ok := fields[f.param]
-		if !ok {
-			v = f.createDefault
-		}
-		key += fmt.Sprintf(" %s=%q", f.param, v)
-	}
-	return append(claims, key)
 }
 
 func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation, error) {
@@ -115,7 +83,7 @@ func (e *locationRuleExternal) Observe(ctx context.Context) (managed.Observation
 // it finds, or that the recorded one names no rule any more.
 func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, managed.Learned, error) {
 	var learned managed.Learned
-	if id := e.ruleID(); id != nil {
+	if id := e.rule.RuleID(); id != nil {
 		rules, err := e.listings.rules(ctx, e.api, e.rule.Spec.LocationID, e.listings.freshFor)
 		if err != nil {
 			return nil, learned, err
@@ -180,12 +148,12 @@ func sortedByID(rules map[string]listedRule) []listedRule {
 
 func (e *locationRuleExternal) sameIdentity(r listedRule) bool {
 	want := e.params.Fields()
-	for _, f := range identity {
-		v, ok := want[f.param]
+	for _, f := range claim.RuleIdentity {
+		v, ok := want[f.Param]
 		if !ok {
-			v = f.createDefault
+			v = f.CreateDefault
 		}
-		if !sameIdentityValue(f.numeric, v, r.get(f.param)) {
+		if !sameIdentityValue(f.Numeric, v, r.get(f.Param)) {
 			return false
 		}
 	}
@@ -206,21 +174,14 @@ func sameIdentityValue(numeric bool, want, got string) bool {
 	return errW == nil && errG == nil && w == g
 }
 
-func (e *locationRuleExternal) ruleID() *int64 {
-	if e.rule.Spec.RuleID != nil {
-		return e.rule.Spec.RuleID
-	}
-	return e.rule.Status.RuleID
-}
-
 func (e *locationRuleExternal) Create(ctx context.Context) (managed.Learned, error) {
 	id, err := e.api.CreateLocationRule(ctx, e.rule.Spec.LocationID, e.params.Fields())
 	if err != nil {
 		return managed.Learned{}, err
 	}
 	created := mor.Fields{"id": strconv.FormatInt(id, 10), "location_id": strconv.FormatInt(e.rule.Spec.LocationID, 10)}
-	for _, f := range identity { // MOR's create defaults, for identity searches
-		created[f.param] = f.createDefault
+	for _, f := range claim.RuleIdentity { // MOR's create defaults, for identity searches
+		created[f.Param] = f.CreateDefault
 	}
 	maps.Copy(created, e.params.Fields())
 	e.listings.wrote(e.api, e.rule.Spec.LocationID, created["id"], created)
@@ -245,7 +206,7 @@ func (e *locationRuleExternal) Update(ctx context.Context, diff []string) (manag
 // out to belong to another location (never ours) — it says so with
 // *managed.NothingToDelete.
 func (e *locationRuleExternal) Delete(ctx context.Context) error {
-	id := e.ruleID()
+	id := e.rule.RuleID()
 	if id == nil {
 		if !managed.CreatePending(e.rule) {
 			return &managed.NothingToDelete{Why: "it was never created"}

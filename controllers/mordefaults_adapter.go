@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
@@ -32,7 +33,7 @@ var morDefaultsKind = &descriptor[*v1alpha1.MorDefaults]{
 	newObj:     func() *v1alpha1.MorDefaults { return &v1alpha1.MorDefaults{} },
 	newList:    func() client.ObjectList { return &v1alpha1.MorDefaultsList{} },
 	usesServer: true,
-	claims:     morDefaultsClaims,
+	claims:     claim.MorDefaults,
 	adapter: func(opts Options) adapter[*v1alpha1.MorDefaults] {
 		return morDefaultsAdapter{reapplyInterval: opts.DefaultsReapplyInterval, minInterval: opts.MinPollInterval}
 	},
@@ -101,11 +102,6 @@ func (e *morDefaultsExternal) allParams() []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// morDefaultsClaims: a MOR has one set of Default User/Device settings per user.
-func morDefaultsClaims(*v1alpha1.MorDefaults) []string {
-	return []string{"the Default User/Device settings"}
 }
 
 // fingerprint is the SHA-256 of the target server and the canonical parameter set,

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/connection"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -19,11 +20,8 @@ import (
 // so that two resources writing one MOR object find each other without listing all.
 const claimIndex = "mor.claims"
 
-// One owner per MOR object: of the resources of a namespace that would write the same
-// MOR object on the same MOR, the oldest (creationTimestamp, then name) owns it and the
-// others are Stalled with reason Conflict until it goes. ObserveOnly resources never
-// write, so they neither own nor conflict. MorServers with the same URL and username
-// are the same MOR.
+// One owner per MOR object (the rule is package claim's): MorServers with the same URL
+// and username are the same MOR.
 
 // ownership checks that obj, connected through conn, owns every MOR object it claims.
 // list is an empty list of obj's kind.
@@ -33,21 +31,21 @@ func ownership(ctx context.Context, c client.Reader, conn *connection.Connection
 	}
 	mine := conn.Identity
 	mors := morsOf{c: c, namespace: obj.GetNamespace(), known: map[string]*connection.Identity{conn.Server: &mine}}
-	for _, claim := range claims {
+	for _, what := range claims {
 		l := list.DeepCopyObject().(client.ObjectList)
-		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: claim}); err != nil {
+		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: what}); err != nil {
 			return err
 		}
 		owner := obj
 		_ = meta.EachListItem(l, func(o runtime.Object) error {
 			other := o.(managed.Resource)
-			if other.GetName() == obj.GetName() || other.GetDeletionTimestamp() != nil || other.ObserveOnly() {
+			if other.GetName() == obj.GetName() || !claim.Contends(other) {
 				return nil
 			}
 			if theirs := mors.get(ctx, other.ServerName()); theirs == nil || *theirs != mine {
 				return nil
 			}
-			if older(other, owner) {
+			if claim.Precedes(other, owner) {
 				owner = other
 			}
 			return nil
@@ -55,7 +53,7 @@ func ownership(ctx context.Context, c client.Reader, conn *connection.Connection
 		if owner.GetName() != obj.GetName() {
 			return verdict.Stalled(verdict.ReasonConflict,
 				"%s %q already manages %s on this MOR (%s as %s); the oldest resource owns it, and this one takes over when it goes",
-				kind, owner.GetName(), claim, mine.URL, mine.Username)
+				kind, owner.GetName(), what, mine.URL, mine.Username)
 		}
 	}
 	return nil
@@ -80,12 +78,4 @@ func (m morsOf) get(ctx context.Context, server string) *connection.Identity {
 	}
 	m.known[server] = id
 	return id
-}
-
-func older(a, b client.Object) bool {
-	ta, tb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
-	if !ta.Equal(&tb) {
-		return ta.Before(&tb)
-	}
-	return a.GetName() < b.GetName()
 }

@@ -88,3 +88,12 @@ func (d *DIDRate) DID() *int64 {
 	}
 	return ResolvedID(d.Status.Resolved, "spec.didNumber")
 }
+
+// RuleID returns the id of the MOR rule the resource manages: spec.ruleID, or the one
+// it created (status.ruleID); nil until it has one.
+func (r *LocationRule) RuleID() *int64 {
+	if r.Spec.RuleID != nil {
+		return r.Spec.RuleID
+	}
+	return r.Status.RuleID
+}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -39,10 +40,11 @@ type ExportOptions struct {
 	// rules are left out (--unmanaged).
 	Managed     map[int64]bool
 	SkipManaged bool
-	// Owners names, by rule id, the Manage LocationRule that writes the rule: a rule
-	// owned by a resource other than the one exported for it is left out, with a
-	// warning, as a second resource adopting it would be Stalled with reason Conflict.
-	Owners map[int64]string
+	// Owners names, by claim (claim.Rule, claim.DID), the Manage resource that writes a
+	// MOR object: one owned by a resource other than the one exported for it is left
+	// out, with a warning, as a second resource writing it would be Stalled with reason
+	// Conflict.
+	Owners map[string]string
 	// Defaults adds the MorDefaults skeleton.
 	Defaults bool
 }
@@ -64,6 +66,11 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		docs = append(docs, defaultsDoc(o))
 	}
 	for _, id := range sortedUnique(o.DIDs) {
+		name := didName(o.NamePrefix, id)
+		if owner, ok := o.Owners[claim.DID(id)]; ok && owner != name {
+			warnings = append(warnings, fmt.Sprintf("DID %d: left out: DIDRate %q already manages it (a second resource writing it would be Stalled with reason Conflict)", id, owner))
+			continue
+		}
 		f, err := api.GetDIDRate(ctx, id)
 		if err != nil {
 			return nil, nil, &inputError{what: fmt.Sprintf("DID %d", id), fix: "check --dids", err: err}
@@ -72,7 +79,7 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		warnings = append(warnings, w...)
 		spec.ServerRef = serverRef(o.Server)
 		spec.ManagementPolicy = &o.ManagementPolicy
-		docs = append(docs, newDoc("DIDRate", didName(o.NamePrefix, id), o.Namespace, spec,
+		docs = append(docs, newDoc("DIDRate", name, o.Namespace, spec,
 			fmt.Sprintf("rate details of MOR DID %d", id)))
 	}
 
@@ -97,7 +104,7 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 				continue
 			}
 			name := ruleName(o.NamePrefix, l.ID, id, ptr.Deref(spec.Name, ""))
-			if owner, ok := o.Owners[id]; ok && owner != name {
+			if owner, ok := o.Owners[claim.Rule(id)]; ok && owner != name {
 				warnings = append(warnings, fmt.Sprintf("rule %d: left out: LocationRule %q already manages it (a second resource adopting it would be Stalled with reason Conflict)", id, owner))
 				continue
 			}

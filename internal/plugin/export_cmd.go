@@ -68,7 +68,7 @@ removed; files it did not write are never touched.`,
 				return err
 			}
 			if g.direct.URL == "" { // the MorServer's resources are known: skip what they own
-				if o.Owners, err = serverRuleOwners(ctx, kc, ns, g.server); err != nil {
+				if o.Owners, err = serverOwners(ctx, kc, ns, g.server); err != nil {
 					return err
 				}
 			}
@@ -120,8 +120,8 @@ func managedRuleIDs(ctx context.Context, c client.Reader) (map[int64]bool, error
 	}
 	ids := map[int64]bool{}
 	for i := range list.Items {
-		for _, id := range claimedRules(&list.Items[i]) {
-			ids[id] = true
+		if id := list.Items[i].RuleID(); id != nil {
+			ids[*id] = true
 		}
 	}
 	return ids, nil

@@ -192,7 +192,7 @@ func TestExportSkipsOwnedRules(t *testing.T) {
 		manage(ruleName("", 2, 6, st.Rules[6].Name), 6, ""), // the exported resource itself
 		manage("elsewhere", 9, "other"),                     // rule 9 of another MorServer
 		observer)
-	owners, err := serverRuleOwners(context.Background(), c, "mor", v1alpha1.DefaultServerName)
+	owners, err := serverOwners(context.Background(), c, "mor", v1alpha1.DefaultServerName)
 	if err != nil {
 		t.Fatal(err)
 	}

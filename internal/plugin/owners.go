@@ -7,73 +7,76 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 )
 
-// The operator lets one resource write a MOR rule: of the Manage LocationRules of a
-// namespace naming the same rule (spec.ruleID or status.ruleID) on the same server, the
-// oldest owns it and the others are Stalled with reason Conflict (ObserveOnly ones never
-// write, so they neither own nor conflict). Export and plan follow the same rule, by
-// MorServer name.
+// Export and plan predict the operator's ownership rule (package claim), with its
+// claims, among the resources of the cluster. MorServers are told apart by name: the
+// operator also counts two MorServers of one URL and user as one MOR.
 
-// ruleKey is one rule of one MorServer of a namespace.
-type ruleKey struct {
-	namespace, server string
-	rule              int64
+// resource is a LocationRule or DIDRate.
+type resource interface {
+	claim.Claimant
+	ServerName() string
 }
 
-// ruleOwners returns the owner's name of every rule a Manage LocationRule among rules
-// writes.
-func ruleOwners(rules []v1alpha1.LocationRule) map[ruleKey]string {
-	owner := map[ruleKey]*v1alpha1.LocationRule{}
+// claimKey is one MOR object one MorServer of a namespace writes.
+type claimKey struct{ namespace, server, claim string }
+
+// owners maps each MOR object to the resource that owns it.
+type owners map[claimKey]resource
+
+// add records r's claims, if r contends for them.
+func (o owners) add(r resource, claims []string) {
+	if !claim.Contends(r) {
+		return
+	}
+	for _, c := range claims {
+		k := claimKey{r.GetNamespace(), r.ServerName(), c}
+		if cur := o[k]; cur == nil || claim.Precedes(r, cur) {
+			o[k] = r
+		}
+	}
+}
+
+// ownersOf is the owners among the LocationRules and DIDRates listed.
+func ownersOf(rules []v1alpha1.LocationRule, dids []v1alpha1.DIDRate) owners {
+	o := owners{}
 	for i := range rules {
-		r := &rules[i]
-		if r.ObserveOnly() || r.DeletionTimestamp != nil {
-			continue
-		}
-		for _, id := range claimedRules(r) {
-			k := ruleKey{r.Namespace, r.ServerName(), id}
-			if o := owner[k]; o == nil || older(r, o) {
-				owner[k] = r
-			}
-		}
+		o.add(&rules[i], claim.LocationRule(&rules[i]))
 	}
-	out := make(map[ruleKey]string, len(owner))
-	for k, r := range owner {
-		out[k] = r.Name
+	for i := range dids {
+		o.add(&dids[i], claim.DIDRate(&dids[i]))
 	}
-	return out
+	return o
 }
 
-// claimedRules are the rule ids a LocationRule names: the one it adopts, the one it
-// created.
-func claimedRules(r *v1alpha1.LocationRule) []int64 {
-	var ids []int64
-	for _, id := range []*int64{r.Spec.RuleID, r.Status.RuleID} {
-		if id != nil && (len(ids) == 0 || ids[0] != *id) {
-			ids = append(ids, *id)
+// conflict says which resource writes a MOR object r (of kind) claims, when it is not
+// r: switched to Manage, r would be Stalled with reason Conflict.
+func (o owners) conflict(kind string, r resource, claims []string) string {
+	for _, c := range claims {
+		if owner := o[claimKey{r.GetNamespace(), r.ServerName(), c}]; owner != nil && owner.GetName() != r.GetName() {
+			return fmt.Sprintf("Conflict: %s %q already manages %s; this one would be Stalled until it goes", kind, owner.GetName(), c)
 		}
 	}
-	return ids
+	return ""
 }
 
-func older(a, b *v1alpha1.LocationRule) bool {
-	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-		return a.CreationTimestamp.Before(&b.CreationTimestamp)
-	}
-	return a.Name < b.Name
-}
-
-// serverRuleOwners is ruleOwners for the LocationRules of one MorServer of a namespace,
-// by rule id.
-func serverRuleOwners(ctx context.Context, c client.Reader, namespace, server string) (map[int64]string, error) {
-	var list v1alpha1.LocationRuleList
-	if err := c.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+// serverOwners names, by claim, the resource that writes each MOR object of one
+// MorServer of a namespace.
+func serverOwners(ctx context.Context, c client.Reader, namespace, server string) (map[string]string, error) {
+	var rules v1alpha1.LocationRuleList
+	var dids v1alpha1.DIDRateList
+	if err := c.List(ctx, &rules, client.InNamespace(namespace)); err != nil {
 		return nil, fmt.Errorf("listing the LocationRules of namespace %s: %w", namespace, err)
 	}
-	out := map[int64]string{}
-	for k, name := range ruleOwners(list.Items) {
+	if err := c.List(ctx, &dids, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing the DIDRates of namespace %s: %w", namespace, err)
+	}
+	out := map[string]string{}
+	for k, r := range ownersOf(rules.Items, dids.Items) {
 		if k.server == server {
-			out[k.rule] = name
+			out[k.claim] = r.GetName()
 		}
 	}
 	return out, nil

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/claim"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -96,7 +97,7 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 			locations[g][l] = true
 		}
 	}
-	owners := ruleOwners(rules.Items)
+	owners := ownersOf(rules.Items, dids.Items)
 	for i := range rules.Items {
 		r := &rules.Items[i]
 		g := group{r.Namespace, r.ServerName()}
@@ -104,13 +105,13 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 			locations[g], managed[g] = map[int64]bool{}, map[int64]bool{}
 		}
 		locations[g][r.Spec.LocationID] = true
-		for _, id := range claimedRules(r) {
-			managed[g][id] = true
+		if id := r.RuleID(); id != nil {
+			managed[g][*id] = true
 		}
 		rows = append(rows, p.ruleRow(ctx, r, owners))
 	}
 	for i := range dids.Items {
-		rows = append(rows, p.didRow(ctx, &dids.Items[i]))
+		rows = append(rows, p.didRow(ctx, &dids.Items[i], owners))
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
 		return strings.Compare(a.Namespace+"/"+a.Kind+"/"+a.Name, b.Namespace+"/"+b.Kind+"/"+b.Name)
@@ -170,17 +171,6 @@ func cachedConnector(c Connector) Connector {
 	}
 }
 
-// conflict says which resource writes the rule r names, when it is not r: switched to
-// Manage, r would be Stalled with reason Conflict.
-func conflict(r *v1alpha1.LocationRule, owners map[ruleKey]string) string {
-	for _, id := range claimedRules(r) {
-		if owner, ok := owners[ruleKey{r.Namespace, r.ServerName(), id}]; ok && owner != r.Name {
-			return fmt.Sprintf("Conflict: LocationRule %q already manages rule %d; this one would be Stalled until it goes", owner, id)
-		}
-	}
-	return ""
-}
-
 // statusAction is what a resource's conditions say, before drift details.
 func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail string) {
 	if s := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
@@ -200,11 +190,11 @@ func statusAction(generation int64, st v1alpha1.ResourceStatus) (action, detail 
 	return ActionPending, ready.Reason + ": " + ready.Message
 }
 
-func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners map[ruleKey]string) Row {
+func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners owners) Row {
 	row := Row{Namespace: r.Namespace, Kind: "LocationRule", Name: r.Name}
 	var detail string
 	row.Action, detail = statusAction(r.Generation, r.Status.ResourceStatus)
-	clash := conflict(r, owners)
+	clash := owners.conflict("LocationRule", r, claim.LocationRule(r))
 	switch {
 	case row.Action != ActionBlocked && clash != "":
 		row.Action, detail = ActionBlocked, clash
@@ -239,10 +229,13 @@ func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners 
 	return row
 }
 
-func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate) Row {
+func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate, owners owners) Row {
 	row := Row{Namespace: d.Namespace, Kind: "DIDRate", Name: d.Name}
 	var detail string
 	row.Action, detail = statusAction(d.Generation, d.Status.ResourceStatus)
+	if clash := owners.conflict("DIDRate", d, claim.DIDRate(d)); row.Action != ActionBlocked && clash != "" {
+		row.Action, detail = ActionBlocked, clash
+	}
 	switch row.Action {
 	case ActionCreate:
 		row.Action, detail = ActionBlocked, fmt.Sprintf("DID %s is not in MOR; DIDs are not created", didOf(d))

@@ -187,21 +187,35 @@ func TestPlanConflict(t *testing.T) {
 	alone := rule("alone", 1, ptr.To[int64](6), inSync)
 	otherServer := rule("other-server", 1, ptr.To[int64](5), inSync) // rule 5 of another MOR
 	otherServer.Spec.ServerRef = &v1alpha1.ServerReference{Name: "other"}
+	// A DIDRate by number owns the DID its number resolved to: one by id of that DID
+	// conflicts with it, as in the operator.
+	byNumber := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Namespace: "mor", Name: "by-number", Generation: 1, CreationTimestamp: metav1.NewTime(time.Unix(1000, 0))},
+		Spec: v1alpha1.DIDRateSpec{DIDNumber: ptr.To("37060000003"), ManagementPolicy: ptr.To(v1alpha1.ManagementPolicyManage)}}
+	byNumber.Status.ResourceStatus = inSync
+	byNumber.Status.Resolved = []v1alpha1.ResolvedReference{{Field: "spec.didNumber", Name: "37060000003", ID: 3}}
+	byID := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Namespace: "mor", Name: "by-id", Generation: 1, CreationTimestamp: metav1.NewTime(time.Unix(2000, 0))},
+		Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To[int64](3), ManagementPolicy: ptr.To(v1alpha1.ManagementPolicyObserveOnly)}}
+	byID.Status.ResourceStatus = inSync
 	connect := func(context.Context, string, string) (MOR, error) { return api, nil }
-	rows, err := Plan(context.Background(), clusterWith(url, owner, second, alone, otherServer), connect, PlanOptions{Namespace: "mor"})
+	rows, err := Plan(context.Background(), clusterWith(url, owner, second, alone, otherServer, byNumber, byID), connect, PlanOptions{Namespace: "mor"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"owner": ActionNothing, "second": ActionBlocked, "alone": ActionNothing, "other-server": ActionNothing}
+	want := map[string]string{"owner": ActionNothing, "second": ActionBlocked, "alone": ActionNothing, "other-server": ActionNothing,
+		"by-number": ActionNothing, "by-id": ActionBlocked}
+	conflicts := map[string]string{
+		"second": `Conflict: LocationRule "owner" already manages rule 5; this one would be Stalled until it goes`,
+		"by-id":  `Conflict: DIDRate "by-number" already manages DID 3; this one would be Stalled until it goes`,
+	}
 	for _, r := range rows {
-		if r.Kind != "LocationRule" {
+		if r.Kind == "MOR rule" {
 			continue
 		}
 		if r.Action != want[r.Name] {
 			t.Errorf("%s: %s %v, want %s", r.Name, r.Action, r.Details, want[r.Name])
 		}
-		if r.Name == "second" && (len(r.Details) == 0 || r.Details[0] != `Conflict: LocationRule "owner" already manages rule 5; this one would be Stalled until it goes`) {
-			t.Errorf("second: details %q", r.Details)
+		if c, ok := conflicts[r.Name]; ok && (len(r.Details) == 0 || r.Details[0] != c) {
+			t.Errorf("%s: details %q, want %q", r.Name, r.Details, c)
 		}
 	}
 }
