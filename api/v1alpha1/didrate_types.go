@@ -26,7 +26,7 @@ type DIDRateSpec struct {
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.didNumber is immutable"
 	// +optional
-	DIDNumber *string `json:"didNumber,omitempty" lookup:"did"`
+	DIDNumber *string `json:"didNumber,omitempty" lookup:"did,id=didID"`
 	// providerTariffID is the id (at least 1) of the tariff the DID's provider bills by
 	// (provider_tariff_id).
 	// +kubebuilder:validation:Minimum=1

@@ -93,6 +93,31 @@ func (e *Ambiguous) Error() string {
 	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.Naming(), e.Name, strings.Join(ids, ", "))
 }
 
+// UnknownID: the lookup of Kind shows no object of id ID; Other is the Kind it shows
+// it as instead (a provider tariff where a tariff of another purpose is asked), or 0.
+type UnknownID struct {
+	Kind, Other Kind
+	ID          int64
+}
+
+func (e *UnknownID) Error() string {
+	if e.Other != 0 {
+		return fmt.Sprintf("MOR's %s shows %d as a %s, not a %s", e.Kind.Method(), e.ID, e.Other, e.Kind)
+	}
+	return fmt.Sprintf("MOR's %s shows no %s of id %d", e.Kind.Method(), e.Kind, e.ID)
+}
+
+// Method is the MOR lookup that lists objects of the Kind.
+func (k Kind) Method() *mor.Method {
+	switch tableOf(k) {
+	case lcrs:
+		return mor.LCRsGet
+	case dids:
+		return mor.DIDsGet
+	}
+	return mor.TariffsGet
+}
+
 // table is one lookup, read whole: tariffs serve both tariff kinds.
 type table int
 
@@ -116,6 +141,16 @@ func tableOf(k Kind) table {
 type snapshot struct {
 	at  time.Time // when the read started: nothing older is in it
 	ids map[Kind]map[string][]int64
+}
+
+// name returns the name of kind's object id.
+func (s *snapshot) name(kind Kind, id int64) (string, bool) {
+	for name, ids := range s.ids[kind] {
+		if slices.Contains(ids, id) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // Cache resolves names on one server. It is safe for concurrent use.
@@ -166,6 +201,33 @@ func (c *Cache) Resolve(ctx context.Context, kind Kind, name string) (int64, err
 	default:
 		return 0, &Ambiguous{Kind: kind, Name: name, IDs: slices.Clone(ids)}
 	}
+}
+
+// Name is Resolve backwards: the name of kind's object id, which Resolve turns back into
+// id. It fails with *UnknownID when the lookup does not show id, *Ambiguous when the
+// name is not unique (so it would not resolve), or the lookup's own error.
+func (c *Cache) Name(ctx context.Context, kind Kind, id int64) (string, error) {
+	if kind < Tariff || kind > DID {
+		return "", fmt.Errorf("lookup: unknown kind %d", int(kind))
+	}
+	s, err := c.snapshot(ctx, tableOf(kind), c.freshFor)
+	if err != nil {
+		return "", err
+	}
+	name, ok := s.name(kind, id)
+	if !ok {
+		missing := &UnknownID{Kind: kind, ID: id}
+		for other := range s.ids {
+			if _, ok := s.name(other, id); ok && other != kind {
+				missing.Other = other
+			}
+		}
+		return "", missing
+	}
+	if ids := s.ids[kind][name]; len(ids) > 1 {
+		return "", &Ambiguous{Kind: kind, Name: name, IDs: slices.Clone(ids)}
+	}
+	return name, nil
 }
 
 // recheckMissAfter: a name a reading older than this lacks (or holds twice) is looked

@@ -12,11 +12,13 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/claim"
+	"github.com/mor-operator/mor-operator/internal/lookup"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
 // MOR is what the plugin reads from MOR; *mor.Client implements it.
 type MOR interface {
+	lookup.Lister // names for ids
 	SystemVersion(ctx context.Context) (string, error)
 	ListLocationRules(ctx context.Context, locationID int64) ([]mor.Fields, error)
 	ListAllLocations(ctx context.Context) ([]mor.Location, error)
@@ -47,11 +49,15 @@ type ExportOptions struct {
 	Owners map[string]string
 	// Defaults adds the MorDefaults skeleton.
 	Defaults bool
+	// IDs keeps ids where a name would do (--ids): by default a reference is written
+	// by name (tariffName, lcrName, didNumber, ...) when the name resolves back to the
+	// id on this MOR.
+	IDs bool
 }
 
 // Export reads MOR and returns the documents, in a stable order: the MorDefaults
 // skeleton, DIDRates by DID id, LocationRules by location id then rule id. Warnings name
-// values the CRDs would refuse.
+// values the CRDs would refuse, and lookups MOR refused.
 func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, warnings []string, err error) {
 	if o.ManagementPolicy == "" {
 		o.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
@@ -59,11 +65,19 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 	if o.DeletionPolicy == "" {
 		o.DeletionPolicy = v1alpha1.DeletionPolicyOrphan
 	}
+	api = patiently(api)
 	if _, err := api.SystemVersion(ctx); err != nil {
 		return nil, nil, err
 	}
 	if o.Defaults {
 		docs = append(docs, defaultsDoc(o))
+	}
+	names := newNamer(api)
+	named := func(spec any) ([]string, error) {
+		if o.IDs {
+			return nil, nil
+		}
+		return names.name(ctx, spec)
 	}
 	for _, id := range sortedUnique(o.DIDs) {
 		name := didName(o.NamePrefix, id)
@@ -77,10 +91,14 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		}
 		spec, w := didSpec(f, id)
 		warnings = append(warnings, w...)
+		notes, err := named(&spec)
+		if err != nil {
+			return nil, nil, err
+		}
 		spec.ServerRef = serverRef(o.Server)
 		spec.ManagementPolicy = &o.ManagementPolicy
 		docs = append(docs, newDoc("DIDRate", name, o.Namespace, spec,
-			fmt.Sprintf("rate details of MOR DID %d", id)))
+			fmt.Sprintf("rate details of MOR DID %d", id), notes...))
 	}
 
 	locs, err := readLocations(ctx, api, o.Locations)
@@ -119,13 +137,17 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		return int(a.id - b.id)
 	})
 	for _, r := range rules {
+		notes, err := named(&r.spec)
+		if err != nil {
+			return nil, nil, err
+		}
 		r.spec.ServerRef = serverRef(o.Server)
 		r.spec.ManagementPolicy = &o.ManagementPolicy
 		r.spec.DeletionPolicy = &o.DeletionPolicy
 		docs = append(docs, newDoc("LocationRule", r.name, o.Namespace, r.spec,
-			fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc)))
+			fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc), notes...))
 	}
-	return docs, warnings, nil
+	return docs, append(warnings, names.warnings...), nil
 }
 
 // readLocations reads the chosen locations one by one (location_rules_get per id), or

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -15,11 +17,14 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/lookup"
+	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 )
 
 // TestExportRoundTrip: 300 hand-made rules are exported with every value MOR reports,
-// byte-identical on a second export, and decode back to exactly MOR's values.
+// byte-identical on a second export, and decode back to exactly MOR's values, names
+// resolving (as the operator resolves them) to MOR's ids.
 func TestExportRoundTrip(t *testing.T) {
 	const n = 300
 	sim, api, _ := newSim(t, handSeed(n), 1e6)
@@ -36,6 +41,7 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 
 	st := sim.Snapshot()
+	lookups := lookup.New(api, time.Hour)
 	names := map[string]bool{}
 	var rules, dids, defaults int
 	for _, doc := range yamlDocuments(t, first) {
@@ -56,6 +62,7 @@ func TestExportRoundTrip(t *testing.T) {
 			dids++
 			var d v1alpha1.DIDRate
 			mustDecode(t, b, &d)
+			resolveNames(t, lookups, &d.Spec)
 			want := st.DIDs[*d.Spec.DIDID]
 			if *d.Spec.ProviderTariffID != want.ProviderTariffID || *d.Spec.OwnerTariffID != want.OwnerTariffID ||
 				*d.Spec.AllowCallReject != (want.AllowCallReject == 1) || *d.Spec.AllowCallRejectProvider != (want.AllowCallRejectProvider == 1) {
@@ -65,6 +72,7 @@ func TestExportRoundTrip(t *testing.T) {
 			rules++
 			var lr v1alpha1.LocationRule
 			mustDecode(t, b, &lr)
+			resolveNames(t, lookups, &lr.Spec)
 			checkRule(t, &lr, st.Rules[*lr.Spec.RuleID])
 		}
 	}
@@ -160,6 +168,22 @@ func checkRule(t *testing.T, lr *v1alpha1.LocationRule, want *morsim.Rule) {
 	}
 	if s.ServerRef != nil {
 		t.Errorf("rule %d: serverRef %v written for the default server", want.ID, s.ServerRef)
+	}
+}
+
+// resolveNames turns the names of spec back into ids, as the operator resolves them.
+func resolveNames(t *testing.T, lookups *lookup.Cache, spec any) {
+	t.Helper()
+	v := reflect.ValueOf(spec).Elem()
+	for _, ref := range mor.ReferencesOf(spec) {
+		kind, _ := lookup.KindOf(ref.Lookup)
+		id, err := lookups.Resolve(context.Background(), kind, ref.Name)
+		if err != nil {
+			t.Fatalf("%s: %v", ref.Field, err)
+		}
+		twin := map[string]string{"spec.tariffName": "TariffID", "spec.lcrName": "LCRID", "spec.didNumber": "DIDID",
+			"spec.providerTariffName": "ProviderTariffID", "spec.ownerTariffName": "OwnerTariffID"}[ref.Field]
+		v.FieldByName(twin).Set(reflect.ValueOf(&id))
 	}
 }
 

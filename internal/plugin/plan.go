@@ -166,6 +166,7 @@ func cachedConnector(c Connector) Connector {
 		if err != nil {
 			return nil, err
 		}
+		m = patiently(m)
 		cache[k] = m
 		return m, nil
 	}

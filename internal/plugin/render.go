@@ -35,8 +35,13 @@ type metadata struct {
 	Namespace string `json:"namespace,omitempty"`
 }
 
-func newDoc(kind, name, namespace string, spec any, about string) Document {
-	return newDocWithComment(kind, name, namespace, spec, "# "+about+", exported by kubectl mor export.\n")
+// newDoc is a manifest whose comment says what it is about, then each note.
+func newDoc(kind, name, namespace string, spec any, about string, notes ...string) Document {
+	comment := "# " + about + ", exported by kubectl mor export.\n"
+	for _, n := range notes {
+		comment += "# " + n + "\n"
+	}
+	return newDocWithComment(kind, name, namespace, spec, comment)
 }
 
 func newDocWithComment(kind, name, namespace string, spec any, comment string) Document {
