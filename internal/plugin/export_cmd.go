@@ -12,7 +12,7 @@ import (
 
 func newExport(g *global) *cobra.Command {
 	var locations, dids, outDir, prefix, mgmt, del string
-	var unmanaged, noDefaults bool
+	var unmanaged, noDefaults, ids bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Print LocationRules, DIDRates and a MorDefaults skeleton that adopt what MOR has",
@@ -21,6 +21,11 @@ func newExport(g *global) *cobra.Command {
 chosen locations (spec.ruleID, every field MOR reports), a DIDRate per --dids id, and a
 MorDefaults skeleton to fill in (MOR cannot read those settings back; in a stream it is
 comment lines, so applying the stream cannot wipe a MorDefaults). It only reads MOR.
+
+References are written by name (tariffName, lcrName, didNumber, providerTariffName,
+ownerTariffName) where the name is unique on that MOR, so the manifests read well and
+carry to another MOR holding the same names; otherwise by id, with a comment saying
+why. --ids keeps every id. Unassigned (-1) and the "None" owner tariff (0) stay ids.
 
 Resources are ObserveOnly and Orphan unless --management-policy and --deletion-policy
 say otherwise. A rule a Manage LocationRule of the cluster already writes is left out,
@@ -38,7 +43,7 @@ removed; files it did not write are never touched.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), g.timeout)
 			defer cancel()
-			o := ExportOptions{NamePrefix: prefix, Server: g.server, Defaults: !noDefaults,
+			o := ExportOptions{NamePrefix: prefix, Server: g.server, Defaults: !noDefaults, IDs: ids,
 				ManagementPolicy: v1alpha1.ManagementPolicy(mgmt), DeletionPolicy: v1alpha1.DeletionPolicy(del)}
 			if o.ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly && o.ManagementPolicy != v1alpha1.ManagementPolicyManage {
 				return fmt.Errorf("--management-policy must be ObserveOnly or Manage, not %q", mgmt)
@@ -109,6 +114,7 @@ removed; files it did not write are never touched.`,
 	f.StringVar(&del, "deletion-policy", string(v1alpha1.DeletionPolicyOrphan), "spec.deletionPolicy of LocationRules: Orphan or Delete")
 	f.BoolVar(&unmanaged, "unmanaged", false, "only rules no LocationRule in the cluster manages yet (by spec.ruleID or status.ruleID)")
 	f.BoolVar(&noDefaults, "no-defaults", false, "leave out the MorDefaults skeleton")
+	f.BoolVar(&ids, "ids", false, "write references as ids (tariffID, lcrID, didID, ...) even where a name would do")
 	return cmd
 }
 
