@@ -29,9 +29,10 @@ var handMadeNames = []string{
 }
 
 // TestExportRoundTrip: 300 hand-made rules (odd names, empty optional fields,
-// unassigned ids) and two DIDs exported by `kubectl mor export`, applied with the
-// manager running: every resource Ready, not one MOR write, and a second export
-// byte-identical.
+// unassigned ids, references by unique and shared names) and two DIDs exported by
+// `kubectl mor export`, references by name where the name is unique, applied with the
+// manager running: every resource Ready, its names resolved to MOR's ids, not one MOR
+// write, and a second export byte-identical.
 func TestExportRoundTrip(t *testing.T) {
 	const n = 300
 	f := newFixture(t)
@@ -44,8 +45,13 @@ func TestExportRoundTrip(t *testing.T) {
 				Cut: fmt.Sprintf("00%d", i), Add: []string{"+", "", "+44", "0#"}[i%4],
 				MinLen: int(i % 10), MaxLen: 99, SrcCut: []string{"", "8"}[i%2], SrcMinLen: 1, SrcMaxLen: 99,
 			}
-			if i%4 == 1 {
-				r.TariffID = 2
+			switch i % 4 {
+			case 1:
+				r.TariffID = 2 // "Retail"
+			case 2:
+				r.LcrID, r.DidID = []int64{1, 4, 5}[i%3], 3 // "Primary", "Zürich & 東京 LCR", "Twin" (shared)
+			case 3:
+				r.TariffID = []int64{8, 10}[(i/4)%2] // "Standard" (user), "Promo" (shared)
 			}
 			st.Rules[i] = r
 		}
@@ -68,6 +74,11 @@ func TestExportRoundTrip(t *testing.T) {
 		return b.Bytes()
 	}
 	first := export()
+	for _, s := range []string{"tariffName: Retail\n", "lcrName: Zürich & 東京 LCR\n", "didNumber: \"37060000003\"\n", "tariffName: Standard\n",
+		"# tariffID 10: 2 tariffs are named \"Promo\" on this MOR (ids 10, 11)\n", "# lcrID 5: 2 LCRs are named \"Twin\" on this MOR (ids 5, 6)\n",
+		"providerTariffName: Provider B\n", "ownerTariffName: Wholesale\n"} {
+		f.g.Expect(string(first)).To(ContainSubstring(s))
+	}
 
 	var created []client.Object
 	for _, doc := range strings.Split(string(first), "\n---\n") {
