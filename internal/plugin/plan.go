@@ -17,6 +17,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/claim"
+	"github.com/mor-operator/mor-operator/internal/lookup"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -56,7 +57,7 @@ type PlanOptions struct {
 // the operator would write if every ObserveOnly resource were switched to Manage; then
 // lists the rules of their locations (and opts.Locations) no resource manages.
 func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOptions) ([]Row, error) {
-	p := &planner{connect: cachedConnector(connect)}
+	p := &planner{connect: cachedConnector(connect), names: map[string]*lookup.Cache{}}
 	type group struct{ namespace, server string }
 	// listed holds the rules of the locations already read, by group and location.
 	listed := map[group]map[int64][]mor.Fields{}
@@ -153,7 +154,10 @@ func Plan(ctx context.Context, c client.Reader, connect Connector, opts PlanOpti
 	return rows, nil
 }
 
-type planner struct{ connect Connector }
+type planner struct {
+	connect Connector
+	names   map[string]*lookup.Cache // by namespace/server
+}
 
 func cachedConnector(c Connector) Connector {
 	cache := map[string]MOR{}
@@ -227,6 +231,7 @@ func (p *planner) ruleRow(ctx context.Context, r *v1alpha1.LocationRule, owners 
 	if detail != "" {
 		row.Details = append(row.Details, detail)
 	}
+	p.resolveNames(ctx, &row, r.ServerName(), &r.Spec, r.Status.Resolved)
 	return row
 }
 
@@ -261,6 +266,7 @@ func (p *planner) didRow(ctx context.Context, d *v1alpha1.DIDRate, owners owners
 	if detail != "" {
 		row.Details = append(row.Details, detail)
 	}
+	p.resolveNames(ctx, &row, d.ServerName(), &d.Spec, d.Status.Resolved)
 	return row
 }
 
