@@ -168,6 +168,50 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// Name is Resolve backwards: a name it gives resolves to the id again; an id whose name
+// would not resolve to it, or that the lookup does not show, is refused and says why.
+func TestName(t *testing.T) {
+	tests := []struct {
+		kind Kind
+		id   int64
+		want string
+		err  error
+	}{
+		{Tariff, 2, "Retail", nil},
+		{Tariff, 9, "Zürich & 東京 retail", nil},
+		{ProviderTariff, 7, "Standard", nil},
+		{Tariff, 8, "Standard", nil},
+		{Tariff, 10, "", &Ambiguous{Tariff, "Promo", []int64{10, 11}}},
+		{Tariff, 7, "", &UnknownID{Kind: Tariff, Other: ProviderTariff, ID: 7}},
+		{Tariff, 99, "", &UnknownID{Kind: Tariff, ID: 99}},
+		{LCR, 4, " Spaced ", nil},
+		{LCR, 5, "", &Ambiguous{LCR, "Twin", []int64{5, 6}}},
+		{DID, 3, "37060000003", nil},
+		{DID, 9, "", &Ambiguous{DID, "12025550105", []int64{8, 9}}},
+	}
+	l := seeded()
+	c, _ := newTestCache(l)
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %d", tt.kind, tt.id), func(t *testing.T) {
+			got, err := c.Name(context.Background(), tt.kind, tt.id)
+			if got != tt.want || !reflect.DeepEqual(err, tt.err) {
+				t.Fatalf("Name = %q, %v; want %q, %v", got, err, tt.want, tt.err)
+			}
+			if err == nil {
+				if id, err := c.Resolve(context.Background(), tt.kind, got); id != tt.id || err != nil {
+					t.Errorf("Resolve(%q) = %d, %v; want %d", got, id, err, tt.id)
+				}
+			}
+		})
+	}
+	if n := l.count(); n["tariffs_get"] != 1 || n["lcrs_get"] != 1 || n["dids_get"] != 1 {
+		t.Errorf("reads %v, want one of each lookup", n)
+	}
+	if got := (&UnknownID{Kind: Tariff, Other: ProviderTariff, ID: 7}).Error(); got != "MOR's tariffs_get shows 7 as a provider tariff, not a tariff" {
+		t.Errorf("UnknownID says %q", got)
+	}
+}
+
 func TestOutcomeTexts(t *testing.T) {
 	for _, tt := range []struct {
 		err  error
