@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 		logger.Printf("scale seed: %d locations of %d hand-made rules, %d DIDs", o.scale.Locations, o.scale.RulesPerLocation, o.scale.DIDs)
 	}
 	if o.idOffset != 0 {
-		logger.Printf("ids of tariffs, LCRs and DIDs offset by %d", o.idOffset)
+		logger.Printf("ids of tariffs, LCRs, DIDs and rules offset by %d", o.idOffset)
 	}
 	if d := sim.Latency(); d > 0 {
 		logger.Printf("added latency per request: %v", d)
@@ -130,7 +130,7 @@ func parseFlags(args []string, logw io.Writer) (options, error) {
 	fs.IntVar(&o.scale.Locations, "scale-locations", 0, fmt.Sprintf("add this many admin locations (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleLocationBase+1))
 	fs.IntVar(&o.scale.RulesPerLocation, "scale-rules-per-location", 0, `hand-made rules (cut "8<j>") in each --scale-locations location`)
 	fs.IntVar(&o.scale.DIDs, "scale-dids", 0, fmt.Sprintf("add this many admin DIDs (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleDIDBase+1))
-	fs.Int64Var(&o.idOffset, "id-offset", 0, "add this to the ids of the seed's tariffs, LCRs and DIDs (names and numbers stay): a second simulator then holds the same names under other ids, as a production MOR beside a staging one")
+	fs.Int64Var(&o.idOffset, "id-offset", 0, "add this to the ids of the seed's tariffs, LCRs, DIDs and rules (names and numbers stay): a second simulator then holds the same names under other ids, as a production MOR beside a staging one")
 	fs.StringVar(&o.version, "mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
 	if err := fs.Parse(args); err != nil {
 		return o, err

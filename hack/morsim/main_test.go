@@ -232,7 +232,11 @@ func TestRunIDOffset(t *testing.T) {
 	if err != nil || !strings.Contains(body, "<provider_tariff_id>1003</provider_tariff_id>") {
 		t.Fatalf("%v %s", err, body)
 	}
-	if out := logs.String(); !strings.Contains(out, "ids of tariffs, LCRs and DIDs offset by 1000") {
+	body, err = call(base, "location_rule_create", map[string]string{"u": "admin", "location_id": "1", "name": "from test", "cut": "77"}, morsim.DefaultAdminSecret)
+	if err != nil || !strings.Contains(body, "<rule_id>1021</rule_id>") {
+		t.Fatalf("%v %s", err, body)
+	}
+	if out := logs.String(); !strings.Contains(out, "ids of tariffs, LCRs, DIDs and rules offset by 1000") {
 		t.Fatalf("offset not logged:\n%s", out)
 	}
 }

@@ -2,11 +2,12 @@ package morsim
 
 import "strconv"
 
-// OffsetIDs adds offset to the id of every tariff, LCR and DID, and to every reference
-// to one (a rule's tariff, LCR and DID, a DID's provider and owner tariffs, a
-// default_user_tariff_id confline); names and numbers stay. Two simulators, one of them
-// offset, then hold the same names under different ids, as a staging and a production
-// MOR do. Locations and devices keep their ids: specs give those by id only.
+// OffsetIDs adds offset to the id of every tariff, LCR, DID and rule (and to the id the
+// next rule gets), and to every reference to one (a rule's tariff, LCR and DID, a DID's
+// provider and owner tariffs, a default_user_tariff_id confline); names and numbers
+// stay. Two simulators, one of them offset, then hold the same names under different
+// ids, as a staging and a production MOR do. Locations and devices keep their ids:
+// specs give those by id only.
 func (st *State) OffsetIDs(offset int64) {
 	if offset == 0 {
 		return
@@ -14,6 +15,8 @@ func (st *State) OffsetIDs(offset int64) {
 	st.Tariffs = offsetKeys(st.Tariffs, offset, func(t *Tariff) *int64 { return &t.ID })
 	st.LCRs = offsetKeys(st.LCRs, offset, func(l *LCR) *int64 { return &l.ID })
 	st.DIDs = offsetKeys(st.DIDs, offset, func(d *DID) *int64 { return &d.ID })
+	st.Rules = offsetKeys(st.Rules, offset, func(r *Rule) *int64 { return &r.ID })
+	st.NextRuleID += offset
 	for _, d := range st.DIDs {
 		offsetRef(&d.ProviderTariffID, offset)
 		offsetRef(&d.OwnerTariffID, offset)

@@ -34,7 +34,7 @@ func TestOffsetIDs(t *testing.T) {
 		return out
 	}
 	was, is := names(before), names(after)
-	if len(was) != len(is) {
+	if len(was) != len(is) || len(before.Rules) != len(after.Rules) {
 		t.Fatalf("%d objects before, %d after", len(was), len(is))
 	}
 	for key, name := range was {
@@ -56,8 +56,11 @@ func TestOffsetIDs(t *testing.T) {
 			t.Errorf("DID %d: tariffs %d/%d became %d/%d", id, b.ProviderTariffID, b.OwnerTariffID, a.ProviderTariffID, a.OwnerTariffID)
 		}
 	}
+	if after.NextRuleID != before.NextRuleID+offset {
+		t.Errorf("the next rule gets id %d, want %d", after.NextRuleID, before.NextRuleID+offset)
+	}
 	for id, b := range before.Rules {
-		a := after.Rules[id]
+		a := after.Rules[id+offset]
 		if a == nil || a.LocationID != b.LocationID || !moved(b.TariffID, a.TariffID) || !moved(b.LcrID, a.LcrID) || !moved(b.DidID, a.DidID) || a.DeviceID != b.DeviceID {
 			t.Errorf("rule %d: %+v became %+v", id, b, a)
 		}
