@@ -22,9 +22,10 @@ all: build
 ##@ Development
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers, the Argo CD health checks of their kinds, and the Helm chart.
+manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers; per kind, the CRD kustomization, editor/viewer roles and Argo CD health checks; the Helm chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
 	sed 's/^kind: ClusterRole$$/kind: Role/' config/rbac/role.yaml > config/namespaced/role/role.yaml
+	go run ./hack/kindconfig
 	go run ./hack/argocdhealth
 	go run ./hack/chart generate
 

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -25,6 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/mor-operator/mor-operator/internal/kindconfig"
 )
 
 const (
@@ -35,7 +38,16 @@ const (
 	saName     = prefix + "controller-manager"
 )
 
-var plurals = []string{"didrates", "locationrules", "mordefaults", "morservers"}
+// crds are the operator's kinds, as the generated CRDs declare them.
+var crds = func() []kindconfig.CRD {
+	c, err := kindconfig.CRDs(".")
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+var plurals = kindconfig.Plurals(crds)
 
 // rendered is one kustomize build, indexed by kind and namespace/name.
 type rendered struct {
@@ -419,18 +431,15 @@ func TestDefaultMetricsRoles(t *testing.T) {
 
 func TestDefaultUserRoles(t *testing.T) {
 	r := renderDefault(t)
-	singular := map[string]string{
-		"didrates": "didrate", "locationrules": "locationrule",
-		"mordefaults": "mordefaults", "morservers": "morserver",
-	}
-	for _, p := range plurals {
-		editor := find[*rbacv1.ClusterRole](t, r, "", prefix+singular[p]+"-editor-role")
+	for _, c := range crds {
+		p := c.Plural
+		editor := find[*rbacv1.ClusterRole](t, r, "", prefix+kindconfig.RoleName(c, "editor"))
 		checkGrants(t, editor.Name, flatten(t, editor.Name, editor.Rules), grants{
 			{group, p}:             {"create", "delete", "get", "list", "patch", "update", "watch"},
 			{group, p + "/status"}: {"get"},
 		}, grants{{group, p}: {"create", "delete", "get", "list", "patch", "update", "watch"}})
 
-		viewer := find[*rbacv1.ClusterRole](t, r, "", prefix+singular[p]+"-viewer-role")
+		viewer := find[*rbacv1.ClusterRole](t, r, "", prefix+kindconfig.RoleName(c, "viewer"))
 		want := grants{{group, p}: {"get", "list", "watch"}, {group, p + "/status"}: {"get"}}
 		checkGrants(t, viewer.Name, flatten(t, viewer.Name, viewer.Rules), want, want)
 	}
@@ -534,5 +543,27 @@ func TestPrometheusMonitor(t *testing.T) {
 	}
 	if len(svc.Spec.Ports) == 0 || svc.Spec.Ports[0].Name != port {
 		t.Errorf("ServiceMonitor port %q is not the metrics Service's port", port)
+	}
+}
+
+// TestKindConfigUpToDate: the per-kind files `make manifests` generates from the CRDs
+// (internal/kindconfig) are current, and no stray role of a gone kind is left.
+func TestKindConfigUpToDate(t *testing.T) {
+	want, err := kindconfig.Files(crds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, data := range want {
+		got, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s is not current (%v): run make manifests", path, err)
+		}
+	}
+	strays, err := kindconfig.Strays(".", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(strays) > 0 {
+		t.Errorf("%v are not generated from any CRD: run make manifests", strays)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/mor-operator/mor-operator/internal/flight"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -63,14 +64,11 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 	l.mu.Unlock()
 
 	// A forced load must not join one that started earlier.
-	flight := fmt.Sprintf("%p/%d", api, location)
+	flightKey := fmt.Sprintf("%p/%d", api, location)
 	if maxAge == 0 {
-		flight += fmt.Sprintf("/%d", l.now().UnixNano())
+		flightKey += fmt.Sprintf("/%d", l.now().UnixNano())
 	}
-	// The load belongs to every caller waiting on it: one caller giving up must not fail
-	// the others (the client's timeouts bound it).
-	loadCtx := context.WithoutCancel(ctx)
-	ch := l.loads.DoChan(flight, func() (any, error) {
+	return flight.Do(ctx, &l.loads, flightKey, func(ctx context.Context) (map[string]listedRule, error) {
 		// A load that finished between our look and this flight serves us.
 		l.mu.Lock()
 		if cur := l.entries[key]; cur != nil && maxAge > 0 && cur != e && l.now().Sub(cur.at) <= maxAge {
@@ -79,7 +77,7 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 		}
 		l.mu.Unlock()
 		started := l.now()
-		list, err := api.ListLocationRules(loadCtx, location)
+		list, err := api.ListLocationRules(ctx, location)
 		if err != nil {
 			return nil, err
 		}
@@ -94,15 +92,6 @@ func (l *ruleListings) rules(ctx context.Context, api locationRuleAPI, location 
 		l.mu.Unlock()
 		return rules, nil
 	})
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(map[string]listedRule), nil
-	}
 }
 
 // wrote records a write of ours: the rule's fields as MOR now holds them (merged into

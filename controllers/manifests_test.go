@@ -303,11 +303,9 @@ func TestManagerServiceAccountLeastPrivilege(t *testing.T) {
 
 	group := v1alpha1.GroupVersion.Group
 	tenant := "some-tenant"
-	kinds := []string{"morservers", "mordefaults", "didrates", "locationrules"}
-
 	var allowed, denied []access
 	for _, ns := range []string{"", tenant} { // cluster-wide (the cache) and in one namespace
-		for _, r := range kinds {
+		for _, r := range plurals {
 			for _, verb := range []string{"get", "list", "watch"} {
 				allowed = append(allowed, access{verb, group, r, "", ns})
 			}

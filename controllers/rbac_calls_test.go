@@ -44,7 +44,7 @@ func grantsOf(g Gomega, objs []*unstructured.Unstructured, name string) map[apiC
 // unusedGrants are the rules of config/rbac that the scenario may not use, and why each
 // stays. Every other grant must be used, so a grant that becomes unused must be looked
 // at (removed, or explained here).
-var unusedGrants = map[apiCall]string{
+var unusedGrants = perKind(map[apiCall]string{
 	// The manager reads the four kinds through its informer cache only (list/watch).
 	// The one live GET is of a MorServer missing from a sharded manager's cache
 	// (--server-selector: another shard's, or not there at all; controllers/setup.go
@@ -52,19 +52,12 @@ var unusedGrants = map[apiCall]string{
 	// reconciled before its MorServer reached the cache. get on the other kinds: a user
 	// reading RBAC expects "can read" to mean get/list/watch, and get shows nothing list
 	// does not.
-	{"get", "mor.operator.dev", "morservers"}:    "sharding only",
-	{"get", "mor.operator.dev", "mordefaults"}:   "cache only",
-	{"get", "mor.operator.dev", "didrates"}:      "cache only",
-	{"get", "mor.operator.dev", "locationrules"}: "cache only",
+	// (each kind's get and list: perKind below)
 	// client-go's informers (and the metadata-only Secret informer) start with a
 	// streaming watch (WatchListClient, on by default since client-go 1.35: a watch with
 	// sendInitialEvents) and fall back to list+watch when the API server cannot stream
 	// (an older server, the feature off, some errors). The scenario only sees the watch.
-	{"list", "mor.operator.dev", "morservers"}:    "list fallback of WatchList",
-	{"list", "mor.operator.dev", "mordefaults"}:   "list fallback of WatchList",
-	{"list", "mor.operator.dev", "didrates"}:      "list fallback of WatchList",
-	{"list", "mor.operator.dev", "locationrules"}: "list fallback of WatchList",
-	{"list", "", "secrets"}:                       "list fallback of WatchList",
+	{"list", "", "secrets"}: "list fallback of WatchList",
 	// Finalizers are written with patches of the LocationRule itself; this verb is
 	// checked only by the OwnerReferencesPermissionEnforcement admission plugin (e.g.
 	// OpenShift), which envtest does not run.
@@ -76,6 +69,17 @@ var unusedGrants = map[apiCall]string{
 	// does not force one. The same holds for the leader-election recorder's core events.
 	{"patch", "events.k8s.io", "events"}: "event series only",
 	{"patch", "", "events"}:              "event series only",
+})
+
+// perKind adds to unused each kind's get (cache only; a MorServer's only when sharded)
+// and list (the fallback of WatchList), as explained above.
+func perKind(unused map[apiCall]string) map[apiCall]string {
+	for _, plural := range plurals {
+		unused[apiCall{"get", v1alpha1.GroupVersion.Group, plural}] = "cache only"
+		unused[apiCall{"list", v1alpha1.GroupVersion.Group, plural}] = "list fallback of WatchList"
+	}
+	unused[apiCall{"get", v1alpha1.GroupVersion.Group, "morservers"}] = "sharding only"
+	return unused
 }
 
 // The manager run with nothing but the rendered RBAC (the manager ClusterRole and the

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/controllers"
+	"github.com/mor-operator/mor-operator/internal/kindconfig"
 	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
@@ -42,6 +43,14 @@ const (
 var (
 	k8s    client.Client // uncached: what a user would read
 	scheme = morscheme.New()
+	// plurals are the operator's kinds, as the generated CRDs declare them.
+	plurals = func() []string {
+		crds, err := kindconfig.CRDs("../config")
+		if err != nil {
+			panic(err)
+		}
+		return kindconfig.Plurals(crds)
+	}()
 )
 
 func TestMain(m *testing.M) {

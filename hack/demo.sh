@@ -2,7 +2,10 @@
 # The demo (`make demo`): a local control plane (envtest's kube-apiserver + etcd), the
 # MOR simulator on 127.0.0.1:8086 and the operator, all on this machine; then the CRDs
 # and config/samples are applied with kubectl like a user would, and the script shows the
-# resources' status and what the operator changed in the simulator.
+# resources' status and what the operator changed in the simulator. Then the migration
+# story (docs/migration.md) and the two-environment one (docs/environments.md): two more
+# simulators, staging and production, holding the same names under different ids, and
+# config/samples/environments' one base applied through both overlays.
 #
 #   hack/demo.sh          run the demo; stops everything at the end
 #   DEMO_KEEP=1 hack/demo.sh
@@ -21,9 +24,17 @@ SIM_ADDR=127.0.0.1:8086 # config/samples' MorServer points here
 KINDS=morservers,mordefaults,didrates,locationrules
 PIDS_FILE=$DEMO_DIR/pids
 BIN=$ROOT/bin
+ENV_DIR=config/samples/environments
+ENVS=(staging production)
+declare -A ID_OFFSET=([staging]=0 [production]=1000) # production: the same names, other ids
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
+
+# The overlay of environment ENV says where its MOR is, with which key, in which namespace.
+env_addr() { sed -n 's|^  url: http://\([^/]*\)/.*|\1|p' "$ENV_DIR/$1/morserver.yaml"; }
+env_key() { sed -n 's/^  secretKey: //p' "$ENV_DIR/$1/secret.yaml"; }
+env_ns() { sed -n 's/^namespace: //p' "$ENV_DIR/$1/kustomization.yaml"; }
 
 # alive PID: the process exists and is not a zombie.
 alive() {
@@ -58,9 +69,10 @@ stop_one() {
 stop_all() {
   [ -f "$PIDS_FILE" ] || return 0
   local name pid bin
-  for want in manager morsim controlplane; do
+  for want in manager 'morsim*' controlplane; do
     while read -r name pid bin; do
-      if [ "$name" = "$want" ]; then stop_one "$name" "$pid" "$bin"; fi
+      # shellcheck disable=SC2053 # $want is a pattern
+      if [[ $name == $want ]]; then stop_one "$name" "$pid" "$bin"; fi
     done <"$PIDS_FILE"
   done
   rm -f "$PIDS_FILE"
@@ -128,11 +140,11 @@ report_failure() {
     tail -n 40 "$DEMO_DIR/operator.log" >&2 || true
   fi
   local name pid
-  for name in morsim controlplane; do
+  for name in morsim "${ENVS[@]/#/morsim_}" controlplane; do
     pid=pid_$name
     if [ -n "${!pid:-}" ] && ! alive "${!pid}" && [ -s "$DEMO_DIR/$name.log" ]; then
-      echo "--- $name exited; last lines of ${DEMO_DIR#"$ROOT"/}/$name.log" >&2
-      tail -n 20 "$DEMO_DIR/$name.log" >&2 || true
+      echo "--- $name exited; last lines of ${DEMO_DIR#"$ROOT"/}/${name/_/-}.log" >&2
+      tail -n 20 "$DEMO_DIR/${name/_/-}.log" >&2 || true
     fi
   done
 }
@@ -144,9 +156,10 @@ Everything keeps running (DEMO_KEEP=1):
   export KUBECONFIG=$KUBECONFIG
   kubectl get $KINDS -o wide
   simulator state: http://$SIM_ADDR/_sim/state   requests: http://$SIM_ADDR/_sim/requests
-  logs: ${DEMO_DIR#"$ROOT"/}/{operator,morsim,controlplane}.log
+  staging and production simulators: http://$(env_addr staging)/_sim/state, http://$(env_addr production)/_sim/state
+  logs: ${DEMO_DIR#"$ROOT"/}/{operator,morsim,morsim-staging,morsim-production,controlplane}.log
 Stop it with: hack/demo.sh stop
-  (PIDs: operator ${pid_manager:-?}, simulator ${pid_morsim:-?}, control plane ${pid_controlplane:-?})
+  (PIDs: operator ${pid_manager:-?}, simulators ${pid_morsim:-?} ${pid_morsim_staging:-?} ${pid_morsim_production:-?}, control plane ${pid_controlplane:-?})
 EOF
 }
 
@@ -186,6 +199,11 @@ rm -f "$PIDS_FILE" "$DEMO_DIR"/*.log "$DEMO_DIR"/*.json "$DEMO_DIR/ready" "$DEMO
 if port_busy "$SIM_ADDR"; then
   die "$SIM_ADDR is already in use; the simulator must listen there because config/samples' MorServer points at it"
 fi
+for env in "${ENVS[@]}"; do
+  if port_busy "$(env_addr "$env")"; then
+    die "$(env_addr "$env") is already in use; the $env simulator must listen there because $ENV_DIR/$env's MorServer points at it"
+  fi
+done
 trap cleanup EXIT
 trap 'INTERRUPTED=1; exit 130' INT
 trap 'INTERRUPTED=1; exit 143' TERM
@@ -320,4 +338,66 @@ kubectl wait -n "$NS" --for=condition=Stalled --timeout=60s locationrule/demo-mi
 kubectl get locationrule demo-missing-tariff -n "$NS" \
   -o jsonpath='Stalled: {.status.conditions[?(@.type=="Stalled")].reason}: {.status.conditions[?(@.type=="Stalled")].message}{"\n"}'
 kubectl delete locationrule demo-missing-tariff -n "$NS" --wait=true --timeout=60s
+
+# Two environments, one manifest (docs/environments.md): the same names, other ids.
+STEP="environments"
+step "two more MORs, staging and production: the same tariff, LCR and DID names, production's ids offset by ${ID_OFFSET[production]}"
+for env in "${ENVS[@]}"; do
+  MORSIM_ADMIN_SECRET=$(env_key "$env") # their overlays' keys; the environment keeps them out of ps
+  export MORSIM_ADMIN_SECRET
+  start "morsim_$env" "$DEMO_DIR/morsim-$env.log" "$BIN/morsim" --listen "$(env_addr "$env")" --id-offset "${ID_OFFSET[$env]}"
+  unset MORSIM_ADMIN_SECRET
+done
+for env in "${ENVS[@]}"; do
+  pid=pid_morsim_$env
+  wait_until "$env simulator" 30 "${!pid}" "$DEMO_DIR/morsim-$env.log" http_get "http://$(env_addr "$env")/_sim/state"
+  http_get "http://$(env_addr "$env")/_sim/state" >"$DEMO_DIR/sim-$env-before.json"
+done
+
+step "one base of names ($ENV_DIR/base), two overlays: diff -r $ENV_DIR/staging $ENV_DIR/production"
+if command -v diff >/dev/null 2>&1; then
+  diff -r "$ENV_DIR/staging" "$ENV_DIR/production" || true
+else
+  echo "(diff is not installed)"
+fi
+(cd "$ENV_DIR/base" && grep -e 'Name:' -e 'Number:' -- *.yaml)
+
+STEP="apply environments"
+step "kubectl apply -k $ENV_DIR/staging and -k $ENV_DIR/production"
+for env in "${ENVS[@]}"; do
+  kubectl create namespace "$(env_ns "$env")"
+  kubectl apply -k "$ENV_DIR/$env"
+done
+for env in "${ENVS[@]}"; do
+  kubectl wait -n "$(env_ns "$env")" --for=condition=Ready --timeout=120s "$KINDS" --all
+done
+
+STEP="show environments"
+step "kubectl get didrates,locationrules -A -o wide: the same manifest, each server's own ids"
+kubectl get didrates,locationrules -A -o wide --field-selector "metadata.namespace!=$NS"
+for env in "${ENVS[@]}"; do
+  http_get "http://$(env_addr "$env")/_sim/state" >"$DEMO_DIR/sim-$env-after.json"
+  step "what changed in the $env MOR simulator"
+  "$BIN/controlplane" diff "$DEMO_DIR/sim-$env-before.json" "$DEMO_DIR/sim-$env-after.json"
+done
+
+STEP="ambiguous name"
+PROD_NS=$(env_ns production)
+step "a name production holds twice (tariff \"Promo\"): Stalled, nothing written"
+kubectl apply -n "$PROD_NS" -f - <<'YAML'
+apiVersion: mor.operator.dev/v1alpha1
+kind: LocationRule
+metadata:
+  name: demo-ambiguous-tariff
+spec:
+  locationID: 1
+  name: demo rule with an ambiguous tariff name
+  cut: "00998"
+  add: "+998"
+  tariffName: Promo
+YAML
+kubectl wait -n "$PROD_NS" --for=condition=Stalled --timeout=60s locationrule/demo-ambiguous-tariff
+kubectl get locationrule demo-ambiguous-tariff -n "$PROD_NS" \
+  -o jsonpath='Stalled: {.status.conditions[?(@.type=="Stalled")].reason}: {.status.conditions[?(@.type=="Stalled")].message}{"\n"}'
+kubectl delete locationrule demo-ambiguous-tariff -n "$PROD_NS" --wait=true --timeout=60s
 STEP="done"

@@ -584,12 +584,33 @@ func TestSamplesMatchSimulatorSeed(t *testing.T) {
 			}
 		case *v1.DIDRate:
 			g.Expect(v1.ServerName(o.Spec.ServerRef)).To(Equal(v1.DefaultServerName))
-			g.Expect(seed.DIDs).To(HaveKey(*o.Spec.DIDID))
-			g.Expect(seed.DIDs[*o.Spec.DIDID].Owner).To(Equal("admin"))
+			did := o.Spec.DIDID
+			if n := o.Spec.DIDNumber; n != nil {
+				for id, d := range seed.DIDs {
+					if d.Number == *n {
+						did = &id
+					}
+				}
+			}
+			g.Expect(did).NotTo(BeNil(), "DID %v", o.Spec.DIDNumber)
+			g.Expect(seed.DIDs).To(HaveKey(*did))
+			g.Expect(seed.DIDs[*did].Owner).To(Equal("admin"))
 			for _, id := range []*int64{o.Spec.OwnerTariffID, o.Spec.ProviderTariffID} {
 				if id != nil && *id != 0 {
 					g.Expect(seed.Tariffs).To(HaveKey(*id))
 				}
+			}
+			for name, provider := range map[*string]bool{o.Spec.OwnerTariffName: false, o.Spec.ProviderTariffName: true} {
+				if name == nil {
+					continue
+				}
+				var ids []int64
+				for id, t := range seed.Tariffs {
+					if t.Name == *name && t.Owner == "admin" && (t.Purpose == morsim.PurposeProvider) == provider {
+						ids = append(ids, id)
+					}
+				}
+				g.Expect(ids).To(HaveLen(1), "tariff %q resolves to one tariff", *name)
 			}
 		case *v1.LocationRule:
 			s := o.Spec

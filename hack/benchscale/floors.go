@@ -24,7 +24,9 @@ func morFloor(ctx context.Context, w *world, c config) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rules, _ := objects(c)
+	byID := c
+	byID.Names = false // the floor sends the ids the names stand for
+	rules, _ := objects(byID)
 	t0 := time.Now()
 	err = parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
 		_, err := api.CreateLocationRule(ctx, r.Spec.LocationID, mor.ParamsOf(&r.Spec).Fields())

@@ -31,6 +31,7 @@ type config struct {
 	Out, Manager, Morsim      string
 	Profiles                  string // directory for the manager's heap profiles, or ""
 	MemLimit                  string // the manager's GOMEMLIMIT, or "" (unset)
+	Names                     bool   // references by name rather than by id
 
 }
 
@@ -46,6 +47,7 @@ func main() {
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
 	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
 	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
+	flag.BoolVar(&c.Names, "names", false, "write every reference by name (tariffName, lcrName; didNumber, ownerTariffName) instead of by id, to compare what names cost MOR")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading

@@ -124,13 +124,22 @@ func objects(c config) ([]*v1alpha1.LocationRule, []client.Object) {
 	for i := range rules {
 		rules[i] = &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("rule-%d", i), Namespace: namespace},
 			Spec: v1alpha1.LocationRuleSpec{LocationID: int64(morsim.ScaleLocationBase + 1 + i%c.Locations), Name: ptr.To(fmt.Sprintf("managed %d", i)),
-				Cut: ptr.To(fmt.Sprintf("9%d", i)), Add: ptr.To("+")}}
+				Cut: ptr.To(fmt.Sprintf("9%d", i)), Add: ptr.To("+"), TariffID: ptr.To(int64(2)), LCRID: ptr.To(int64(1))}}
+		if c.Names { // the same tariff and LCR by name
+			rules[i].Spec.TariffID, rules[i].Spec.LCRID = nil, nil
+			rules[i].Spec.TariffName, rules[i].Spec.LCRName = ptr.To("Retail"), ptr.To("Primary")
+		}
 	}
 	others := []client.Object{&v1alpha1.MorDefaults{ObjectMeta: metav1.ObjectMeta{Name: "defaults", Namespace: namespace},
 		Spec: v1alpha1.MorDefaultsSpec{User: &v1alpha1.DefaultUser{Currency: ptr.To("EUR")}}}}
 	for i := 0; i < max(c.N/10, 1); i++ {
-		others = append(others, &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
-			Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To(int64(morsim.ScaleDIDBase + 1 + i)), OwnerTariffID: ptr.To(int64(4))}})
+		d := &v1alpha1.DIDRate{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("did-%d", i), Namespace: namespace},
+			Spec: v1alpha1.DIDRateSpec{DIDID: ptr.To(int64(morsim.ScaleDIDBase + 1 + i)), OwnerTariffID: ptr.To(int64(4))}}
+		if c.Names { // the same DID and tariff by number and name
+			d.Spec.DIDID, d.Spec.DIDNumber = nil, ptr.To(fmt.Sprintf("3709%07d", 1+i))
+			d.Spec.OwnerTariffID, d.Spec.OwnerTariffName = nil, ptr.To("Wholesale")
+		}
+		others = append(others, d)
 	}
 	return rules, others
 }

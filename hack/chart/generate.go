@@ -6,7 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"path/filepath"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/mor-operator/mor-operator/internal/kindconfig"
 )
 
 // chartDir is where the chart lives, relative to the repository root.
@@ -28,8 +32,8 @@ const (
 )
 
 // placement has every object of config/default and config/prometheus, by kind and name
-// without the prefix: one the table lacks fails the generator, so a new object in
-// config/ is placed on purpose. CRDs go to crd/ (crds.install), the Deployment to
+// without the prefix, but the editor and viewer roles of each kind (kindPlacement): one
+// the table lacks fails the generator, so a new object in config/ is placed on purpose. CRDs go to crd/ (crds.install), the Deployment to
 // manager/.
 var placement = map[string]place{
 	"ServiceAccount/controller-manager":           {"rbac", ""},
@@ -40,19 +44,27 @@ var placement = map[string]place{
 	"ClusterRole/metrics-auth-role":               {"rbac", metricsOn},
 	"ClusterRoleBinding/metrics-auth-rolebinding": {"rbac", metricsOn},
 	"ClusterRole/metrics-reader":                  {"rbac", metricsOn},
-	"ClusterRole/didrate-editor-role":             {"rbac", ""},
-	"ClusterRole/didrate-viewer-role":             {"rbac", ""},
-	"ClusterRole/locationrule-editor-role":        {"rbac", ""},
-	"ClusterRole/locationrule-viewer-role":        {"rbac", ""},
-	"ClusterRole/mordefaults-editor-role":         {"rbac", ""},
-	"ClusterRole/mordefaults-viewer-role":         {"rbac", ""},
-	"ClusterRole/morserver-editor-role":           {"rbac", ""},
-	"ClusterRole/morserver-viewer-role":           {"rbac", ""},
 	"Service/controller-manager-metrics-service":  {"metrics", metricsOn},
 	"ServiceMonitor/controller-manager-metrics-monitor": {"prometheus",
 		"and $.Values.metrics.enabled $.Values.serviceMonitor.enabled"},
 	"PrometheusRule/alerts":       {"prometheus", "$.Values.prometheusRule.enabled"},
 	"ConfigMap/grafana-dashboard": {"prometheus", "$.Values.dashboard.enabled"},
+}
+
+// withKinds adds to placement the roles config/rbac/access has per kind (generated from
+// the CRDs, as the kinds are): a new kind needs no entry here.
+func withKinds(root string, placement map[string]place) (map[string]place, error) {
+	crds, err := kindconfig.CRDs(filepath.Join(root, "config"))
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(placement)
+	for _, c := range crds {
+		for _, role := range []string{"editor", "viewer"} {
+			out["ClusterRole/"+kindconfig.RoleName(c, role)] = place{"rbac", ""}
+		}
+	}
+	return out, nil
 }
 
 // extraLabels are the values maps of labels merged into an object's own.
@@ -105,6 +117,10 @@ func generate(root string) (map[string][]byte, error) {
 		}
 		files[path] = []byte(text)
 		return nil
+	}
+	placement, err := withKinds(root, placement)
+	if err != nil {
+		return nil, err
 	}
 	placed := map[string]bool{}
 	for _, u := range append(slices.Clone(src.install), src.prometheus...) {

@@ -1,5 +1,6 @@
 // Package e2e runs the README's demo (hack/demo.sh) end to end: a local control plane,
-// the MOR simulator and the operator, with config/samples applied by kubectl.
+// the MOR simulator and the operator, with config/samples applied by kubectl, then the
+// migration and the two-environment stories.
 //
 // It needs E2E=1 (set by `make test-e2e`, which `make test` runs last), so that a plain
 // `go test ./...` does not run the demo a second time.
@@ -9,12 +10,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -111,13 +114,68 @@ func TestDemo(t *testing.T) {
 		t.Error("the plan shows no update of minLen: 1 → 2")
 	}
 
+	// Two environments, one manifest: each namespace shows its own server's ids.
+	checkEnvironments(t, rows)
+	if want := `Stalled: AmbiguousReference: spec.tariffName: 2 tariffs on MorServer "default" (http://127.0.0.1:8088/billing as admin) are named "Promo", ids 1010, 1011`; !strings.Contains(output, want) {
+		t.Errorf("the demo's output lacks %q", want)
+	}
+
 	// Everything the demo started is stopped.
 	if _, err := os.Stat(filepath.Join(root, ".demo", "pids")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf(".demo/pids still exists (err %v): the demo left processes behind", err)
 	}
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:8086", time.Second); err == nil {
-		_ = c.Close()
-		t.Error("127.0.0.1:8086 still accepts connections: the simulator was not stopped")
+	for _, addr := range []string{"127.0.0.1:8086", "127.0.0.1:8087", "127.0.0.1:8088"} {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			_ = c.Close()
+			t.Errorf("%s still accepts connections: a simulator was not stopped", addr)
+		}
+	}
+}
+
+// productionOffset is what hack/demo.sh adds to the production simulator's ids.
+const productionOffset = 1000
+
+// checkEnvironments checks the -o wide rows of config/samples/environments: the same
+// resources in both namespaces, Ready, each with the ids its names have on its server
+// (the staging simulator runs the default seed), and rules created with that server's
+// next ids.
+func checkEnvironments(t *testing.T, rows []map[string]string) {
+	t.Helper()
+	stagingIDs := map[string]map[string]int{ // NAME → column → id on staging
+		"didrate.mor.operator.dev/vilnius-main":        {"DID ID": 1, "PROVIDER TARIFF ID": 3, "OWNER TARIFF ID": 4},
+		"locationrule.mor.operator.dev/tokyo-e164":     {"TARIFF ID": 9, "LCR ID": 4},
+		"locationrule.mor.operator.dev/vilnius-office": {"TARIFF ID": 8, "DID ID": 2},
+	}
+	for ns, offset := range map[string]int{"mor-staging": 0, "mor-production": productionOffset} {
+		var ruleIDs []string // in whichever order the two rules were created
+		for _, r := range rows {
+			if r["NAMESPACE"] == ns && strings.HasPrefix(r["NAME"], "locationrule.") {
+				ruleIDs = append(ruleIDs, r["RULE ID"])
+			}
+		}
+		if want := []string{fmt.Sprint(21 + offset), fmt.Sprint(22 + offset)}; !slices.Equal(slices.Sorted(slices.Values(ruleIDs)), want) {
+			t.Errorf("%s: rule ids %v, want %v", ns, ruleIDs, want)
+		}
+		for name, ids := range stagingIDs {
+			var row map[string]string
+			for _, r := range rows {
+				if r["NAMESPACE"] == ns && r["NAME"] == name {
+					row = r
+				}
+			}
+			if row == nil {
+				t.Errorf("%s %s: no row in the demo's kubectl get -o wide output", ns, name)
+				continue
+			}
+			if row["READY"] != "True" {
+				t.Errorf("%s %s: READY is %q, want True", ns, name, row["READY"])
+			}
+			for column, id := range ids {
+				if want := fmt.Sprint(id + offset); row[column] != want {
+					t.Errorf("%s %s: %s is %q, want %s", ns, name, column, row[column], want)
+				}
+			}
+		}
 	}
 }
 

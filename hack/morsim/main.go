@@ -2,6 +2,7 @@
 // demo, end-to-end tests and users' own CI.
 //
 //	go run ./hack/morsim --listen 127.0.0.1:8086 --seed hack/morsim/seed.example.yaml --state /tmp/morsim.json
+//	go run ./hack/morsim --listen 127.0.0.1:8087 --id-offset 1000   # the same names under other ids
 //
 // The API is served at /billing/api/<method> (and /api/<method>); unauthenticated test
 // endpoints at /_sim/state, /_sim/requests, /_sim/counters, /_sim/reset and /_sim/faults.
@@ -50,6 +51,7 @@ type options struct {
 	errorRate, nonXMLRate                             float64
 	down                                              bool
 	scale                                             morsim.Scale
+	idOffset                                          int64
 }
 
 // run parses args, serves until ctx is done, and calls ready (if not nil) with the
@@ -82,6 +84,9 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	}
 	if o.scale != (morsim.Scale{}) {
 		logger.Printf("scale seed: %d locations of %d hand-made rules, %d DIDs", o.scale.Locations, o.scale.RulesPerLocation, o.scale.DIDs)
+	}
+	if o.idOffset != 0 {
+		logger.Printf("ids of tariffs, LCRs, DIDs and rules offset by %d", o.idOffset)
 	}
 	if d := sim.Latency(); d > 0 {
 		logger.Printf("added latency per request: %v", d)
@@ -125,6 +130,7 @@ func parseFlags(args []string, logw io.Writer) (options, error) {
 	fs.IntVar(&o.scale.Locations, "scale-locations", 0, fmt.Sprintf("add this many admin locations (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleLocationBase+1))
 	fs.IntVar(&o.scale.RulesPerLocation, "scale-rules-per-location", 0, `hand-made rules (cut "8<j>") in each --scale-locations location`)
 	fs.IntVar(&o.scale.DIDs, "scale-dids", 0, fmt.Sprintf("add this many admin DIDs (ids %d...) to the built-in seed (not with --seed)", morsim.ScaleDIDBase+1))
+	fs.Int64Var(&o.idOffset, "id-offset", 0, "add this to the ids of the seed's tariffs, LCRs, DIDs and rules (names and numbers stay): a second simulator then holds the same names under other ids, as a production MOR beside a staging one")
 	fs.StringVar(&o.version, "mor-version", "", `the MOR version system_version_get reports, e.g. "X13" (default: the seed's, else X17); methods newer than it answer as an old MOR would`)
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -136,6 +142,8 @@ func parseFlags(args []string, logw io.Writer) (options, error) {
 		return o, errors.New("--error-rate and --non-xml-rate must be within [0, 1], --latency and --added-latency must not be negative")
 	case o.scale.Locations < 0 || o.scale.RulesPerLocation < 0 || o.scale.DIDs < 0:
 		return o, errors.New("--scale-* must not be negative")
+	case o.idOffset < 0:
+		return o, errors.New("--id-offset must not be negative")
 	case o.seedPath != "" && o.scale != (morsim.Scale{}):
 		return o, errors.New("--scale-* extend the built-in seed: leave out --seed")
 	}
@@ -151,6 +159,7 @@ func (o options) simulator(logger *log.Logger) (*morsim.Server, error) {
 			return nil, err
 		}
 	}
+	seed.OffsetIDs(o.idOffset)
 	if o.version != "" {
 		seed.Version = o.version
 	}

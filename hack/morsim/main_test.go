@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +179,7 @@ func TestRunBadArguments(t *testing.T) {
 		{"--added-latency", "-1s"},
 		{"--scale-locations", "-1"},
 		{"--scale-locations", "2", "--seed", "seed.example.yaml"},
+		{"--id-offset", "-1"},
 	} {
 		var logs syncBuffer
 		if err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0"}, args...), &logs, nil); err == nil {
@@ -216,5 +218,25 @@ func TestRunScaleAndAddedLatency(t *testing.T) {
 	}
 	if out := logs.String(); !strings.Contains(out, "scale seed: 3 locations of 5 hand-made rules, 2 DIDs") || !strings.Contains(out, "added latency per request: 40ms") {
 		t.Fatalf("scale or latency not logged:\n%s", out)
+	}
+}
+
+// --id-offset: the same names under other ids, through the API a MOR client uses.
+func TestRunIDOffset(t *testing.T) {
+	base, logs := start(t, "--id-offset", "1000")
+	body, err := call(base, "tariffs_get", map[string]string{"u": "admin"}, morsim.DefaultAdminSecret)
+	if err != nil || !regexp.MustCompile(`<id>1009</id>\s*<name>Zürich &amp; 東京 retail</name>`).MatchString(body) {
+		t.Fatalf("%v %s", err, body)
+	}
+	body, err = call(base, "did_rates_details_get", map[string]string{"u": "admin", "did_id": "1003"}, morsim.DefaultAdminSecret)
+	if err != nil || !strings.Contains(body, "<provider_tariff_id>1003</provider_tariff_id>") {
+		t.Fatalf("%v %s", err, body)
+	}
+	body, err = call(base, "location_rule_create", map[string]string{"u": "admin", "location_id": "1", "name": "from test", "cut": "77"}, morsim.DefaultAdminSecret)
+	if err != nil || !strings.Contains(body, "<rule_id>1021</rule_id>") {
+		t.Fatalf("%v %s", err, body)
+	}
+	if out := logs.String(); !strings.Contains(out, "ids of tariffs, LCRs, DIDs and rules offset by 1000") {
+		t.Fatalf("offset not logged:\n%s", out)
 	}
 }

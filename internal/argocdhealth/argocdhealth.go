@@ -14,12 +14,12 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"github.com/mor-operator/mor-operator/internal/kindconfig"
 )
 
 // The layout of config/argocd.
 const (
-	Group       = "mor.operator.dev"
+	Group       = kindconfig.Group
 	SourceFile  = "health.lua"
 	CMPatchFile = "argocd-cm-patch.yaml"
 )
@@ -32,36 +32,14 @@ func CMKey(kind string) string { return "resource.customizations.health." + Grou
 
 // Kinds returns the kinds of Group among the CRDs in crdDir, sorted.
 func Kinds(crdDir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(crdDir, "*.yaml"))
+	crds, err := kindconfig.ReadCRDs(crdDir)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var crd struct {
-			Kind string `json:"kind"`
-			Spec struct {
-				Group string `json:"group"`
-				Names struct {
-					Kind string `json:"kind"`
-				} `json:"names"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal(data, &crd); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		if crd.Kind == "CustomResourceDefinition" && crd.Spec.Group == Group {
-			out = append(out, crd.Spec.Names.Kind)
-		}
+	out := make([]string, len(crds))
+	for i, c := range crds {
+		out[i] = c.Kind
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s CRDs found in %s", Group, crdDir)
-	}
-	slices.Sort(out)
 	return out, nil
 }
 

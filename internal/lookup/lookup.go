@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/mor-operator/mor-operator/internal/flight"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
@@ -243,10 +244,7 @@ func (c *Cache) snapshot(ctx context.Context, t table, maxAge time.Duration) (*s
 	if c.fresh(s, maxAge) {
 		return s, nil
 	}
-	// The reading belongs to every caller waiting on it: one caller giving up must not
-	// fail the others (the client's timeouts bound it).
-	loadCtx := context.WithoutCancel(ctx)
-	ch := c.loads.DoChan(fmt.Sprint(t), func() (any, error) {
+	return flight.Do(ctx, &c.loads, fmt.Sprint(t), func(ctx context.Context) (*snapshot, error) {
 		c.mu.Lock()
 		cur := c.read[t]
 		c.mu.Unlock()
@@ -254,7 +252,7 @@ func (c *Cache) snapshot(ctx context.Context, t table, maxAge time.Duration) (*s
 			return cur, nil
 		}
 		started := c.now()
-		ids, err := c.load(loadCtx, t)
+		ids, err := c.load(ctx, t)
 		if err != nil {
 			return nil, err
 		}
@@ -264,15 +262,6 @@ func (c *Cache) snapshot(ctx context.Context, t table, maxAge time.Duration) (*s
 		c.mu.Unlock()
 		return next, nil
 	})
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*snapshot), nil
-	}
 }
 
 func (c *Cache) fresh(s *snapshot, maxAge time.Duration) bool {
