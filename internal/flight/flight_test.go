@@ -3,48 +3,39 @@ package flight
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sync/singleflight"
 )
 
-func TestOneLoadServesEveryCaller(t *testing.T) {
+// A caller giving up returns at once, and the load it started goes on undisturbed for
+// whoever else waits on it (its context is not the caller's).
+func TestCallerGivingUpLeavesTheLoadAlone(t *testing.T) {
 	var (
 		g       singleflight.Group
-		loads   atomic.Int32
 		release = make(chan struct{})
 		started = make(chan struct{})
+		loadErr = make(chan error, 1)
 	)
-	load := func(ctx context.Context) (int, error) {
-		if loads.Add(1) == 1 {
-			close(started)
-		}
-		<-release
-		return 7, ctx.Err()
-	}
-	first, cancelFirst := context.WithCancel(context.Background())
+	caller, giveUp := context.WithCancel(context.Background())
 	gaveUp := make(chan error)
-	go func() { _, err := Do(first, &g, "k", load); gaveUp <- err }()
-	<-started
-	second := make(chan int)
 	go func() {
-		v, err := Do(context.Background(), &g, "k", load)
-		if err != nil {
-			t.Error(err)
-		}
-		second <- v
+		_, err := Do(caller, &g, "k", func(ctx context.Context) (int, error) {
+			close(started)
+			<-release
+			loadErr <- ctx.Err()
+			return 7, nil
+		})
+		gaveUp <- err
 	}()
-	cancelFirst() // the first caller gives up: it returns, the load goes on for the second
+	<-started
+	giveUp()
 	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
-		t.Fatalf("first caller: %v, want context.Canceled", err)
+		t.Fatalf("caller: %v, want context.Canceled", err)
 	}
 	close(release)
-	if v := <-second; v != 7 {
-		t.Fatalf("second caller got %d, want 7", v)
-	}
-	if n := loads.Load(); n != 1 {
-		t.Fatalf("%d loads, want 1", n)
+	if err := <-loadErr; err != nil {
+		t.Fatalf("the load's context ended with its caller: %v", err)
 	}
 }
 
