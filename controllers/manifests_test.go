@@ -165,7 +165,7 @@ func TestInstallerApplies(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		byKind, err = decodeManifests(rendered)
 		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(byKind["CustomResourceDefinition"]).To(HaveLen(4))
+		g.Expect(byKind["CustomResourceDefinition"]).To(HaveLen(len(crds)))
 		g.Expect(byKind["Deployment"]).To(HaveLen(1))
 
 		containers, _, _ := unstructured.NestedSlice(byKind["Deployment"][0].Object, "spec", "template", "spec", "containers")
@@ -195,7 +195,7 @@ func TestManifestsApply(t *testing.T) {
 	m := appliedManifests(t)
 	ctx := context.Background()
 
-	g.Expect(m.byKind["CustomResourceDefinition"]).To(HaveLen(4))
+	g.Expect(m.byKind["CustomResourceDefinition"]).To(HaveLen(len(crds)))
 	g.Expect(m.byKind["ClusterRole"]).NotTo(BeEmpty())
 	g.Expect(m.byKind["Role"]).NotTo(BeEmpty())
 	g.Expect(m.byKind["RoleBinding"]).NotTo(BeEmpty())
@@ -392,11 +392,9 @@ func TestManagerServiceAccountRealCalls(t *testing.T) {
 	rule.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"}
 	f.create(rule)
 
-	// get and list the four kinds and Secrets
-	for _, l := range []client.ObjectList{
-		&v1alpha1.MorServerList{}, &v1alpha1.MorDefaultsList{}, &v1alpha1.DIDRateList{}, &v1alpha1.LocationRuleList{},
-		&corev1.SecretList{},
-	} {
+	// get and list the kinds and Secrets
+	_, lists := kindObjects()
+	for _, l := range append(lists, &corev1.SecretList{}) {
 		f.g.Expect(sa.List(ctx, l)).To(Succeed(), "%T cluster-wide", l)
 		f.g.Expect(sa.List(ctx, l, client.InNamespace(f.ns))).To(Succeed(), "%T in %s", l, f.ns)
 	}
@@ -491,9 +489,8 @@ func TestManagerServiceAccountCacheSyncs(t *testing.T) {
 	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	for _, obj := range []client.Object{
-		&v1alpha1.MorServer{}, &v1alpha1.MorDefaults{}, &v1alpha1.DIDRate{}, &v1alpha1.LocationRule{}, secretMeta,
-	} {
+	objs, _ := kindObjects()
+	for _, obj := range append(objs, secretMeta) {
 		_, err := c.GetInformer(ctx, obj)
 		g.Expect(err).NotTo(HaveOccurred(), "%T", obj)
 	}

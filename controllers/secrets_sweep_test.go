@@ -178,9 +178,8 @@ func TestSecretsAppearNowhere(t *testing.T) {
 	}
 	nEvents := len(newEvents.Items)
 	var resources int
-	for _, l := range []client.ObjectList{
-		&v1alpha1.MorServerList{}, &v1alpha1.MorDefaultsList{}, &v1alpha1.DIDRateList{}, &v1alpha1.LocationRuleList{},
-	} {
+	_, lists := kindObjects()
+	for _, l := range lists {
 		g.Expect(k8s.List(ctx, l, client.InNamespace(f.ns))).To(Succeed())
 		items = append(items, asJSON(g, l)) // metadata, spec and status: everything
 		resources += len(mustItems(g, l))

@@ -43,15 +43,33 @@ const (
 var (
 	k8s    client.Client // uncached: what a user would read
 	scheme = morscheme.New()
-	// plurals are the operator's kinds, as the generated CRDs declare them.
-	plurals = func() []string {
-		crds, err := kindconfig.CRDs("../config")
+	// crds are the operator's kinds, as the generated CRDs declare them.
+	crds = func() []kindconfig.CRD {
+		c, err := kindconfig.CRDs("../config")
 		if err != nil {
 			panic(err)
 		}
-		return kindconfig.Plurals(crds)
+		return c
 	}()
+	plurals = kindconfig.Plurals(crds)
 )
+
+// kindObjects returns an empty object and an empty list of each of the operator's kinds.
+func kindObjects() (objs []client.Object, lists []client.ObjectList) {
+	for _, c := range crds {
+		gvk := v1alpha1.GroupVersion.WithKind(c.Kind)
+		obj, err := scheme.New(gvk)
+		if err != nil {
+			panic(err)
+		}
+		list, err := scheme.New(v1alpha1.GroupVersion.WithKind(c.Kind + "List"))
+		if err != nil {
+			panic(err)
+		}
+		objs, lists = append(objs, obj.(client.Object)), append(lists, list.(client.ObjectList))
+	}
+	return objs, lists
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))

@@ -24,7 +24,7 @@ const prefixPattern = `^[0-9A-Za-z+*#]*$`
 // maximum item count is written out; the prefix fields name the characters they allow.
 func TestFieldDocs(t *testing.T) {
 	files, err := filepath.Glob("../../config/crd/bases/*.yaml")
-	if err != nil || len(files) != 4 {
+	if err != nil || len(files) == 0 {
 		t.Fatalf("CRDs: %v %v", files, err)
 	}
 	for _, file := range files {

@@ -23,17 +23,24 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mor-operator/mor-operator/internal/kindconfig"
 )
 
 const demoTimeout = 10 * time.Minute
 
-// kinds are the NAME prefixes `kubectl get morservers,mordefaults,didrates,locationrules`
-// prints for each kind.
-var kinds = []string{
-	"morserver.mor.operator.dev/",
-	"mordefaults.mor.operator.dev/",
-	"didrate.mor.operator.dev/",
-	"locationrule.mor.operator.dev/",
+// kindPrefixes are the NAME prefixes `kubectl get` prints for each kind of the CRDs
+// (e.g. "didrate.mor.operator.dev/"): the demo must show every kind Ready.
+func kindPrefixes(t *testing.T) []string {
+	crds, err := kindconfig.CRDs("../../config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range crds {
+		out = append(out, c.Singular+"."+kindconfig.Group+"/")
+	}
+	return out
 }
 
 func TestDemo(t *testing.T) {
@@ -71,7 +78,7 @@ func TestDemo(t *testing.T) {
 	output := buf.String()
 
 	rows := tableRows(output)
-	for _, kind := range kinds {
+	for _, kind := range kindPrefixes(t) {
 		found := false
 		for _, r := range rows {
 			if strings.HasPrefix(r["NAME"], kind) {
