@@ -2,21 +2,17 @@ package plugin
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/mor"
 )
 
-// prefixPattern is the CRD's pattern for cut, add, srcCut and srcAdd.
-var prefixPattern = regexp.MustCompile(`^[0-9A-Za-z+*#]*$`)
-
 // ruleSpec turns a rule as MOR reports it into a spec that adopts it (spec.ruleID) and
 // declares every field MOR reports, through the spec's `mor` tags (mor.SpecOf): an
-// unassigned id becomes -1 (unassign), so the operator keeps it unassigned. Values the
-// CRD would refuse are returned as warnings; they are exported as MOR has them, for a
-// person to decide.
+// unassigned id becomes -1 (unassign), so the operator keeps it unassigned. Warnings
+// name what is left out: a value that does not convert, an empty name. Values the CRD
+// would refuse are kept, for a person to decide; Export warns of them (refusals).
 func ruleSpec(f mor.Fields, locationID int64) (spec v1alpha1.LocationRuleSpec, warnings []string, err error) {
 	id, err := strconv.ParseInt(f["id"], 10, 64)
 	if err != nil || id < 1 {
@@ -34,30 +30,8 @@ func ruleSpec(f mor.Fields, locationID int64) (spec v1alpha1.LocationRuleSpec, w
 	for _, e := range errs {
 		warn("%v; left out", e)
 	}
-	if t := spec.Type; t != nil {
-		switch *t {
-		case "":
-			spec.Type = nil
-		case "dst", "src", "combined":
-		default:
-			warn("type %q is not one of dst, src, combined", *t)
-		}
-	}
-	for _, p := range []struct {
-		param string
-		v     *string
-	}{{"cut", spec.Cut}, {"add", spec.Add}, {"src_cut", spec.SrcCut}, {"src_add", spec.SrcAdd}} {
-		if p.v != nil && (!prefixPattern.MatchString(*p.v) || len(*p.v) > 60) {
-			warn("%s %q does not match the CRD's pattern (digits, letters, + * #; at most 60)", p.param, *p.v)
-		}
-	}
-	for _, p := range []struct {
-		param string
-		n     *int32
-	}{{"minlen", spec.MinLen}, {"maxlen", spec.MaxLen}, {"src_minlen", spec.SrcMinLen}, {"src_maxlen", spec.SrcMaxLen}} {
-		if p.n != nil && (*p.n < 0 || *p.n > 100) {
-			warn("%s %d is outside the CRD's 0..100", p.param, *p.n)
-		}
+	if spec.Type != nil && *spec.Type == "" {
+		spec.Type = nil // no type: MOR's default (dst) applies
 	}
 	return spec, warnings, nil
 }

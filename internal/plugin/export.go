@@ -57,7 +57,9 @@ type ExportOptions struct {
 
 // Export reads MOR and returns the documents, in a stable order: the MorDefaults
 // skeleton, DIDRates by DID id, LocationRules by location id then rule id. Warnings name
-// values the CRDs would refuse, and lookups MOR refused.
+// what is left out, each value MOR holds that the resource's CRD refuses (in the API
+// server's words; the value is exported as MOR has it, for a person to decide), and
+// lookups MOR refused.
 func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, warnings []string, err error) {
 	if o.ManagementPolicy == "" {
 		o.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
@@ -79,6 +81,18 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		}
 		return names.name(ctx, spec)
 	}
+	// add appends a resource, warning (as what) of each value its CRD refuses.
+	add := func(what string, m manifest, about string, notes []string) error {
+		refused, err := refusals(ctx, m)
+		if err != nil {
+			return err
+		}
+		for _, r := range refused {
+			warnings = append(warnings, what+": "+r)
+		}
+		docs = append(docs, newDoc(m, about, notes...))
+		return nil
+	}
 	for _, id := range sortedUnique(o.DIDs) {
 		name := didName(o.NamePrefix, id)
 		if owner, ok := o.Owners[claim.DID(id)]; ok && owner != name {
@@ -97,8 +111,10 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		}
 		spec.ServerRef = serverRef(o.Server)
 		spec.ManagementPolicy = &o.ManagementPolicy
-		docs = append(docs, newDoc("DIDRate", name, o.Namespace, spec,
-			fmt.Sprintf("rate details of MOR DID %d", id), notes...))
+		what := fmt.Sprintf("DID %d", id)
+		if err := add(what, newManifest("DIDRate", name, o.Namespace, spec), "rate details of MOR "+what, notes); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	locs, err := readLocations(ctx, api, o.Locations)
@@ -106,9 +122,10 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		return nil, nil, err
 	}
 	type rule struct {
-		loc, id int64
-		name    string
-		spec    v1alpha1.LocationRuleSpec
+		loc, id  int64
+		name     string
+		spec     v1alpha1.LocationRuleSpec
+		warnings []string // of its conversion
 	}
 	var rules []rule
 	for _, l := range locs {
@@ -126,8 +143,7 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 				warnings = append(warnings, fmt.Sprintf("rule %d: left out: LocationRule %q already manages it (a second resource adopting it would be Stalled with reason Conflict)", id, owner))
 				continue
 			}
-			warnings = append(warnings, w...)
-			rules = append(rules, rule{l.ID, id, name, spec})
+			rules = append(rules, rule{l.ID, id, name, spec, w})
 		}
 	}
 	slices.SortFunc(rules, func(a, b rule) int {
@@ -144,8 +160,11 @@ func Export(ctx context.Context, api MOR, o ExportOptions) (docs []Document, war
 		r.spec.ServerRef = serverRef(o.Server)
 		r.spec.ManagementPolicy = &o.ManagementPolicy
 		r.spec.DeletionPolicy = &o.DeletionPolicy
-		docs = append(docs, newDoc("LocationRule", r.name, o.Namespace, r.spec,
-			fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc), notes...))
+		warnings = append(warnings, r.warnings...)
+		m := newManifest("LocationRule", r.name, o.Namespace, r.spec)
+		if err := add(fmt.Sprintf("rule %d", r.id), m, fmt.Sprintf("MOR rule %d of location %d", r.id, r.loc), notes); err != nil {
+			return nil, nil, err
+		}
 	}
 	return docs, append(warnings, names.warnings...), nil
 }

@@ -35,26 +35,31 @@ type metadata struct {
 	Namespace string `json:"namespace,omitempty"`
 }
 
-// newDoc is a manifest whose comment says what it is about, then each note.
-func newDoc(kind, name, namespace string, spec any, about string, notes ...string) Document {
-	comment := "# " + about + ", exported by kubectl mor export.\n"
-	for _, n := range notes {
-		comment += "# " + n + "\n"
-	}
-	return newDocWithComment(kind, name, namespace, spec, comment)
-}
-
-func newDocWithComment(kind, name, namespace string, spec any, comment string) Document {
-	b, err := yaml.Marshal(manifest{
+// newManifest is resource name of kind in namespace, declaring spec.
+func newManifest(kind, name, namespace string, spec any) manifest {
+	return manifest{
 		APIVersion: v1alpha1.GroupVersion.String(),
 		Kind:       kind,
 		Metadata:   metadata{Name: name, Namespace: namespace},
 		Spec:       spec,
-	})
-	if err != nil { // only plain structs of strings, numbers and bools are marshalled
-		panic(fmt.Sprintf("marshalling %s %s: %v", kind, name, err))
 	}
-	return Document{Kind: kind, Name: name, YAML: append([]byte(comment), b...)}
+}
+
+// newDoc is a manifest whose comment says what it is about, then each note.
+func newDoc(m manifest, about string, notes ...string) Document {
+	comment := "# " + about + ", exported by kubectl mor export.\n"
+	for _, n := range notes {
+		comment += "# " + n + "\n"
+	}
+	return newDocWithComment(m, comment)
+}
+
+func newDocWithComment(m manifest, comment string) Document {
+	b, err := yaml.Marshal(m)
+	if err != nil { // only plain structs of strings, numbers and bools are marshalled
+		panic(fmt.Sprintf("marshalling %s %s: %v", m.Kind, m.Metadata.Name, err))
+	}
+	return Document{Kind: m.Kind, Name: m.Metadata.Name, YAML: append([]byte(comment), b...)}
 }
 
 // defaultsDoc is a MorDefaults skeleton with nothing set: MOR cannot report these
@@ -69,7 +74,7 @@ func defaultsDoc(o ExportOptions) Document {
 # a MorDefaults of that name with nothing: it is not applied until you fill it in. Keep
 # the filled-in manifest outside an --output-dir: an export rewrites the files it wrote.
 `
-	d := newDocWithComment("MorDefaults", o.NamePrefix+"default", o.Namespace, spec, comment)
+	d := newDocWithComment(newManifest("MorDefaults", o.NamePrefix+"default", o.Namespace, spec), comment)
 	d.Skeleton = true
 	return d
 }
