@@ -31,7 +31,9 @@ type config struct {
 	Out, Manager, Morsim      string
 	Profiles                  string // directory for the manager's heap profiles, or ""
 	MemLimit                  string // the manager's GOMEMLIMIT, or "" (unset)
-
+	ColdCPUProfile            string // where to write a CPU profile of the manager's cold phase, or ""
+	ColdCPUSeconds            int
+	ThrottledFloor            bool // also measure the Kubernetes floor with a 50/s client budget
 }
 
 func main() {
@@ -46,6 +48,9 @@ func main() {
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
 	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
 	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
+	flag.StringVar(&c.ColdCPUProfile, "cold-cpu-profile", "", "if set, a file: the manager serves pprof on a local port and a CPU profile of the cold phase's first -cold-cpu-seconds is written there, and kube-apiserver's beside it (apiserver-FILE)")
+	flag.IntVar(&c.ColdCPUSeconds, "cold-cpu-seconds", 10, "how long the cold phase's CPU profile lasts (the phase waits for it)")
+	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (N/17 seconds: off for quick experiments)")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading
