@@ -40,7 +40,7 @@ func main() {
 	var c config
 	flag.IntVar(&c.N, "n", 1000, "LocationRules managed (plus n/10 DIDRates and one MorDefaults)")
 	flag.IntVar(&c.Locations, "locations", 50, "MOR locations the rules spread over")
-	flag.IntVar(&c.Concurrency, "concurrency", 2, "the manager's --max-concurrent-reconciles, and the floors' workers")
+	flag.IntVar(&c.Concurrency, "concurrency", 4, "the manager's --max-concurrent-reconciles (4 is its default), and the floors' workers")
 	flag.DurationVar(&c.Latency, "latency", 2*time.Millisecond, "added latency of every MOR request")
 	flag.DurationVar(&c.Poll, "poll-interval", 10*time.Second, "the manager's --poll-interval (short: the steady state lasts three)")
 	flag.IntVar(&c.RPS, "rate-limit", 1000, "the MorServer's requests per second (5 is the default a user gets)")
