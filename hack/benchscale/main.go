@@ -26,7 +26,7 @@ import (
 
 type config struct {
 	N, Locations, Concurrency int
-	Latency, Poll             time.Duration
+	Latency, Poll, ColdPoll   time.Duration
 	RPS                       int
 	Out, Manager, Morsim      string
 	Profiles                  string // directory for the manager's heap profiles, or ""
@@ -42,7 +42,8 @@ func main() {
 	flag.IntVar(&c.Locations, "locations", 50, "MOR locations the rules spread over")
 	flag.IntVar(&c.Concurrency, "concurrency", 4, "the manager's --max-concurrent-reconciles (4 is its default), and the floors' workers")
 	flag.DurationVar(&c.Latency, "latency", 2*time.Millisecond, "added latency of every MOR request")
-	flag.DurationVar(&c.Poll, "poll-interval", 10*time.Second, "the manager's --poll-interval (short: the steady state lasts three)")
+	flag.DurationVar(&c.Poll, "poll-interval", 10*time.Second, "the manager's --poll-interval after the cold phase (short: the steady state lasts three)")
+	flag.DurationVar(&c.ColdPoll, "cold-poll-interval", 10*time.Minute, "the manager's --poll-interval in the cold phase (its default); when it differs from -poll-interval the manager is restarted with that after the cold phase, and given two such intervals to settle")
 	flag.IntVar(&c.RPS, "rate-limit", 1000, "the MorServer's requests per second (5 is the default a user gets)")
 	flag.StringVar(&c.Out, "out", "bin/bench-scale.json", "where to write the results (JSON)")
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")

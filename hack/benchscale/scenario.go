@@ -140,6 +140,18 @@ func run(ctx context.Context, c config) (*results, error) {
 			}
 		}
 		res.Phases = append(res.Phases, ph)
+		if i == 0 && c.ColdPoll != c.Poll {
+			// Polling every resource every 10 s while N are being created is work a user
+			// with the default poll interval does not have (it grows with N × the phase's
+			// length); the phases after the cold one need the short interval.
+			if err := w.restartManager(ctx, c, c.Poll); err != nil {
+				return nil, err
+			}
+			time.Sleep(2 * c.Poll) // the restart observes every resource once
+			cpu, _ = procStats(w.manager.Process.Pid)
+			cpCPU = controlPlaneCPU()
+			simCPU, _ = procStats(w.sim.cmd.Process.Pid)
+		}
 		fmt.Fprintf(os.Stderr, "benchscale: %s: %.1f s\n", ph.Name, ph.Seconds) // a later failure keeps this
 	}
 	res.ColdToFloor = res.Phases[0].Seconds / max(res.MORFloor, res.K8sFloor)

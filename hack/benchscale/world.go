@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
@@ -35,7 +36,9 @@ type world struct {
 	simURL  string
 	manager *exec.Cmd
 	pprof   string // the manager's pprof address, or ""
-	dir     string
+	// kubeconfig is the manager's (a file in dir).
+	kubeconfig string
+	dir        string
 }
 
 func start(ctx context.Context, c config) (*world, error) {
@@ -74,13 +77,22 @@ func start(ctx context.Context, c config) (*world, error) {
 			return w, err
 		}
 	}
-	args := []string{"--kubeconfig=" + kubeconfig, "--watch-namespaces=" + namespace,
-		"--poll-interval=" + c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+	w.kubeconfig = kubeconfig
 	if c.Profiles != "" || c.ColdCPUProfile != "" {
 		if w.pprof, err = freeLocalAddr(); err != nil {
 			return w, err
 		}
+	}
+	return w, w.startManager(ctx, c, c.ColdPoll)
+}
+
+// startManager starts the manager process with the default flags but the bench's
+// namespace, concurrency and the given poll interval.
+func (w *world) startManager(ctx context.Context, c config, poll time.Duration) error {
+	args := []string{"--kubeconfig=" + w.kubeconfig, "--watch-namespaces=" + namespace,
+		"--poll-interval=" + poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+	if w.pprof != "" {
 		args = append(args, "--pprof-bind-address="+w.pprof)
 	}
 	w.manager = exec.CommandContext(ctx, c.Manager, args...)
@@ -88,7 +100,14 @@ func start(ctx context.Context, c config) (*world, error) {
 		w.manager.Env = append(os.Environ(), "GOMEMLIMIT="+c.MemLimit)
 	}
 	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
-	return w, w.manager.Start()
+	return w.manager.Start()
+}
+
+// restartManager stops the manager and starts it again with the given poll interval.
+func (w *world) restartManager(ctx context.Context, c config, poll time.Duration) error {
+	_ = w.manager.Process.Kill()
+	_ = w.manager.Wait()
+	return w.startManager(ctx, c, poll)
 }
 
 // watch starts an informer cache of the bench namespace's managed resources, without
