@@ -59,7 +59,7 @@ func main() {
 	flag.DurationVar(&opts.DefaultsReapplyInterval, "defaults-reapply-interval", time.Hour, "How often MorDefaults are applied again (MOR cannot show their drift).")
 	flag.DurationVar(&opts.MaxBackoff, "max-backoff", 5*time.Minute, "Cap of the exponential backoff after transient errors.")
 	flag.DurationVar(&opts.ReconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile (all its MOR and API server calls), so a hung MOR cannot hold a worker for ever.")
-	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "Reconciles run in parallel per kind.")
+	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles run in parallel per kind.")
 	flag.Float64Var(&kubeQPS, "kube-api-qps", -1, "Client-side budget of requests per second to the Kubernetes API server; negative: none, the API server's Priority and Fairness protects it (controller-runtime's default).")
 	flag.IntVar(&kubeBurst, "kube-api-burst", 100, "Burst of requests to the Kubernetes API server, when --kube-api-qps is positive.")
 	flag.StringVar(&serverSelector, "server-selector", "", "Label selector on MorServers: this manager reconciles only those and the resources using them (sharding a fleet over several managers); empty selects all.")

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
+	"github.com/mor-operator/mor-operator/internal/managed"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
 	"github.com/mor-operator/mor-operator/internal/verdict"
@@ -152,10 +154,9 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 	lr := newLocationRule("crash")
 	f.create(lr)
 	f.waitReady(lr)
-	f.g.Eventually(func() map[string]string {
-		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr)
-		return lr.Annotations
-	}, testTimeout).ShouldNot(HaveKey(v1alpha1.AnnotationCreatePending), "dropped once status holds the id")
+	f.g.Expect(lr.Status.CompletedCreate).To(Equal(lr.Annotations[v1alpha1.AnnotationCreatePending]),
+		"spent by the status write that holds the id")
+	f.g.Expect(managed.CreatePending(lr)).To(BeFalse())
 	id := *lr.Status.RuleID
 	f.g.Eventually(func() error {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(lr), lr); err != nil {
@@ -189,6 +190,28 @@ func TestLocationRuleCreateIsCrashSafe(t *testing.T) {
 	f.g.Expect(*lr2.Status.RuleID).To(Equal(int64(500)))
 	f.g.Expect(f.rulesNamed("lt-crash2")).To(HaveLen(1))
 	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1))
+}
+
+// A copy of a resource (kubectl get -o yaml, renamed, applied) carries its spent
+// create-pending record but not its UID: it never claims the original's rule.
+func TestLocationRuleCopyDoesNotClaimTheOriginalsRule(t *testing.T) {
+	f := newFixture(t)
+	orig := newLocationRule("orig")
+	orig.Spec.DeletionPolicy = ptr(v1alpha1.DeletionPolicyOrphan)
+	f.create(orig)
+	f.waitReady(orig)
+	id := *orig.Status.RuleID
+	f.g.Expect(k8s.Delete(context.Background(), orig)).To(Succeed())
+	f.gone(orig)
+
+	cp := newLocationRule("copy")
+	cp.Spec = *orig.Spec.DeepCopy()
+	cp.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: orig.Annotations[v1alpha1.AnnotationCreatePending]}
+	f.create(cp)
+	stalled := f.waitCondition(cp, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAlreadyExists)
+	f.g.Expect(stalled.Message).To(ContainSubstring(fmt.Sprintf("spec.ruleID: %d", id)))
+	f.g.Expect(cp.Status.RuleID).To(BeNil())
+	f.g.Expect(f.requests(ruleCreate)).To(HaveLen(1), "the original's create only")
 }
 
 // An identical rule someone made by hand is never taken over, nor deleted with the

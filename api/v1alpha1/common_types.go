@@ -10,9 +10,12 @@ const (
 	// (a Go duration, e.g. "2m").
 	AnnotationPollInterval = "mor.operator.dev/poll-interval"
 	// AnnotationCreatePending is set by the operator, before it asks MOR to create
-	// something, to the time of that attempt, and removed once status records the
-	// outcome. Only a resource carrying it may claim, by identity, a MOR object whose id
-	// it lost; an identical object without it was made by someone else.
+	// something, to a token naming that attempt (the resource's UID and the time). The
+	// status write that records the outcome also records the token
+	// (status.completedCreate), which spends the record without a write of its own.
+	// Only a resource carrying a live record (its own UID, not yet completed) may
+	// claim, by identity, a MOR object whose id it lost; an identical object without it
+	// was made by someone else.
 	AnnotationCreatePending = "mor.operator.dev/create-pending"
 )
 
@@ -88,6 +91,13 @@ type ResourceStatus struct {
 	// only when a correction happens, so a quiet steady state writes nothing.
 	// +optional
 	LastCorrection *Correction `json:"lastCorrection,omitempty"`
+
+	// completedCreate is the create-pending record (annotation
+	// mor.operator.dev/create-pending) of the last create whose outcome this status
+	// holds: a record equal to it is spent.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	CompletedCreate string `json:"completedCreate,omitempty"`
 }
 
 // Correction is one write that undid drift in MOR.

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
@@ -41,7 +42,8 @@ func morFloor(ctx context.Context, w *world, c config) (float64, error) {
 
 // k8sFloor: a plain client creating the same N objects in a namespace the manager does
 // not watch, and making the writes the operator must make per object: the finalizer with
-// the create record (one patch) and one status write. Without a client-side budget
+// the create record (one patch) and one status write, of the status the operator writes
+// (readyStatus). Without a client-side budget
 // (qps < 0) it is the API server's own pace, the floor; with the budget the manager had
 // before (50/s, burst 100) it shows what a client budget costs.
 func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (float64, error) {
@@ -70,8 +72,25 @@ func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (
 		if err := k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
 			return err
 		}
-		status := []byte(fmt.Sprintf(`{"status":{"ruleID":%d,"observedGeneration":1}}`, 1))
+		status, err := json.Marshal(map[string]any{"status": readyStatus()})
+		if err != nil {
+			return err
+		}
 		return k8s.Status().Patch(ctx, o, client.RawPatch("application/merge-patch+json", status))
 	})
 	return time.Since(t0).Seconds(), err
+}
+
+// readyStatus is a LocationRule's status as the operator leaves a new one: its id, the
+// spent create record, and Ready and Synced at generation 1.
+func readyStatus() v1alpha1.LocationRuleStatus {
+	now := metav1.Now()
+	return v1alpha1.LocationRuleStatus{RuleID: ptr.To(int64(1)), ResourceStatus: v1alpha1.ResourceStatus{
+		ObservedGeneration: 1, CompletedCreate: "x",
+		Conditions: []metav1.Condition{
+			{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonAvailable,
+				Message: "MOR matches the spec", ObservedGeneration: 1, LastTransitionTime: now},
+			{Type: v1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonReconcileSuccess,
+				ObservedGeneration: 1, LastTransitionTime: now},
+		}}}
 }

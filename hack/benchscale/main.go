@@ -26,28 +26,34 @@ import (
 
 type config struct {
 	N, Locations, Concurrency int
-	Latency, Poll             time.Duration
+	Latency, Poll, ColdPoll   time.Duration
 	RPS                       int
 	Out, Manager, Morsim      string
 	Profiles                  string // directory for the manager's heap profiles, or ""
 	MemLimit                  string // the manager's GOMEMLIMIT, or "" (unset)
 	Names                     bool   // references by name rather than by id
-
+	ColdCPUProfile            string // where to write a CPU profile of the manager's cold phase, or ""
+	ColdCPUSeconds            int
+	ThrottledFloor            bool // also measure the Kubernetes floor with a 50/s client budget
 }
 
 func main() {
 	var c config
 	flag.IntVar(&c.N, "n", 1000, "LocationRules managed (plus n/10 DIDRates and one MorDefaults)")
 	flag.IntVar(&c.Locations, "locations", 50, "MOR locations the rules spread over")
-	flag.IntVar(&c.Concurrency, "concurrency", 2, "the manager's --max-concurrent-reconciles, and the floors' workers")
+	flag.IntVar(&c.Concurrency, "concurrency", 4, "the manager's --max-concurrent-reconciles (4 is its default), and the floors' workers")
 	flag.DurationVar(&c.Latency, "latency", 2*time.Millisecond, "added latency of every MOR request")
-	flag.DurationVar(&c.Poll, "poll-interval", 10*time.Second, "the manager's --poll-interval (short: the steady state lasts three)")
+	flag.DurationVar(&c.Poll, "poll-interval", 10*time.Second, "the manager's --poll-interval after the cold phase (short: the steady state lasts three)")
+	flag.DurationVar(&c.ColdPoll, "cold-poll-interval", 10*time.Minute, "the manager's --poll-interval in the cold phase (its default); when it differs from -poll-interval the manager is restarted with that after the cold phase, and given two such intervals to settle")
 	flag.IntVar(&c.RPS, "rate-limit", 1000, "the MorServer's requests per second (5 is the default a user gets)")
 	flag.StringVar(&c.Out, "out", "bin/bench-scale.json", "where to write the results (JSON)")
 	flag.StringVar(&c.Manager, "manager", "bin/manager", "the manager binary (make manager builds it)")
 	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
 	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
 	flag.BoolVar(&c.Names, "names", false, "write every reference by name (tariffName, lcrName; didNumber, ownerTariffName) instead of by id, to compare what names cost MOR")
+	flag.StringVar(&c.ColdCPUProfile, "cold-cpu-profile", "", "if set, a file: the manager serves pprof on a local port and a CPU profile of the cold phase's first -cold-cpu-seconds is written there, and kube-apiserver's beside it (apiserver-FILE)")
+	flag.IntVar(&c.ColdCPUSeconds, "cold-cpu-seconds", 10, "how long the cold phase's CPU profile lasts (the phase waits for it)")
+	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (N/17 seconds: off for quick experiments)")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading

@@ -129,19 +129,69 @@ func freeLocalAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// controlPlaneCPU is the CPU seconds so far of envtest's kube-apiserver and etcd (this
+// process's children of those names): the operator and the floors share them, so a
+// phase's figure says how much of the machine the API server's work took.
+func controlPlaneCPU() float64 {
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	var total float64
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil {
+				continue
+			}
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			switch strings.TrimSpace(string(comm)) {
+			case "kube-apiserver", "etcd":
+				p, _ := procStats(pid)
+				total += p.CPUSeconds
+			}
+		}
+	}
+	return total
+}
+
 // heapProfile writes the manager's heap profile, taken after a GC, to path.
 func (w *world) heapProfile(ctx context.Context, path string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.pprof+"/debug/pprof/heap?gc=1", nil)
+	return w.profile(ctx, "heap?gc=1", path)
+}
+
+// cpuProfile writes a CPU profile of the manager's next seconds to path.
+func (w *world) cpuProfile(ctx context.Context, seconds int, path string) error {
+	return w.profile(ctx, fmt.Sprintf("profile?seconds=%d", seconds), path)
+}
+
+// apiServerCPUProfile writes a CPU profile of kube-apiserver's next seconds to path.
+func (w *world) apiServerCPUProfile(ctx context.Context, seconds int, path string) error {
+	cs, err := kubernetes.NewForConfig(w.cfg)
+	if err != nil {
+		return err
+	}
+	body, err := cs.RESTClient().Get().AbsPath("/debug/pprof/profile").Param("seconds", strconv.Itoa(seconds)).DoRaw(ctx)
+	if err != nil {
+		return fmt.Errorf("kube-apiserver's CPU profile: %w", err)
+	}
+	return os.WriteFile(path, body, 0o644)
+}
+
+// profile writes the manager's pprof endpoint query's answer to path.
+func (w *world) profile(ctx context.Context, query, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.pprof+"/debug/pprof/"+query, nil)
 	if err != nil {
 		return err
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("heap profile: %w", err)
+		return fmt.Errorf("profile %s: %w", query, err)
 	}
 	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("heap profile: %s", res.Status)
+		return fmt.Errorf("profile %s: %s", query, res.Status)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,6 +28,8 @@ type phase struct {
 	K8sRequests map[string]int `json:"k8sRequests"`
 	Manager     proc           `json:"manager"`   // CPU seconds used in the phase, peak RSS so far, RSS at its end
 	Simulator   proc           `json:"simulator"` // the same of the MOR simulator
+	// ControlPlaneCPU is kube-apiserver's and etcd's CPU seconds in the phase.
+	ControlPlaneCPU float64 `json:"controlPlaneCPUSeconds"`
 }
 
 type results struct {
@@ -37,7 +40,10 @@ type results struct {
 	// K8sThrottled is the same Kubernetes floor with a client budget of 50/s, burst 100
 	// (the manager's default until it relied on API Priority and Fairness).
 	K8sThrottled float64 `json:"k8sFloorThrottledSeconds"`
-	ColdToFloor  float64 `json:"coldOverFloor"` // cold seconds / max(MOR floor, Kubernetes floor)
+	// K8sFloorControlPlaneCPU is kube-apiserver's and etcd's CPU seconds in the
+	// (unthrottled) Kubernetes floor, to compare with the cold phase's.
+	K8sFloorControlPlaneCPU float64 `json:"k8sFloorControlPlaneCPUSeconds"`
+	ColdToFloor             float64 `json:"coldOverFloor"` // cold seconds / max(MOR floor, Kubernetes floor)
 }
 
 func run(ctx context.Context, c config) (*results, error) {
@@ -50,11 +56,16 @@ func run(ctx context.Context, c config) (*results, error) {
 	if res.MORFloor, err = morFloor(ctx, w, c); err != nil {
 		return nil, fmt.Errorf("the MOR floor: %w", err)
 	}
+	cp0 := controlPlaneCPU()
 	if res.K8sFloor, err = k8sFloor(ctx, w, c, "bench-floor", -1); err != nil {
 		return nil, fmt.Errorf("the Kubernetes floor: %w", err)
 	}
-	if res.K8sThrottled, err = k8sFloor(ctx, w, c, "bench-floor-throttled", 50); err != nil {
-		return nil, fmt.Errorf("the Kubernetes floor, throttled: %w", err)
+	res.K8sFloorControlPlaneCPU = controlPlaneCPU() - cp0
+	fmt.Fprintf(os.Stderr, "benchscale: Kubernetes floor %.1f s\n", res.K8sFloor)
+	if c.ThrottledFloor {
+		if res.K8sThrottled, err = k8sFloor(ctx, w, c, "bench-floor-throttled", 50); err != nil {
+			return nil, fmt.Errorf("the Kubernetes floor, throttled: %w", err)
+		}
 	}
 
 	rules, dids := objects(c)
@@ -70,7 +81,8 @@ func run(ctx context.Context, c config) (*results, error) {
 	}
 	cpu, _ := procStats(w.manager.Process.Pid)
 	simCPU, _ := procStats(w.sim.cmd.Process.Pid)
-	for _, p := range phases {
+	cpCPU := controlPlaneCPU()
+	for i, p := range phases {
 		api0, err := apiRequests(ctx, w.cfg)
 		if err != nil {
 			return nil, err
@@ -80,6 +92,15 @@ func run(ctx context.Context, c config) (*results, error) {
 			return nil, err
 		}
 		t0 := time.Now()
+		profiled := make(chan error, 2)
+		if i == 0 && c.ColdCPUProfile != "" {
+			go func() { profiled <- w.cpuProfile(ctx, c.ColdCPUSeconds, c.ColdCPUProfile) }()
+			apiPath := filepath.Join(filepath.Dir(c.ColdCPUProfile), "apiserver-"+filepath.Base(c.ColdCPUProfile))
+			go func() { profiled <- w.apiServerCPUProfile(ctx, c.ColdCPUSeconds, apiPath) }()
+		} else {
+			profiled <- nil
+			profiled <- nil
+		}
 		if err := p.act(); err != nil {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -106,12 +127,32 @@ func run(ctx context.Context, c config) (*results, error) {
 		simNow, _ := procStats(w.sim.cmd.Process.Pid)
 		ph.Simulator = proc{CPUSeconds: simNow.CPUSeconds - simCPU.CPUSeconds, PeakRSSMiB: simNow.PeakRSSMiB}
 		simCPU = simNow
+		cpNow := controlPlaneCPU()
+		ph.ControlPlaneCPU, cpCPU = cpNow-cpCPU, cpNow
+		for range 2 {
+			if err := <-profiled; err != nil {
+				return nil, err
+			}
+		}
 		if c.Profiles != "" {
 			if err := w.heapProfile(ctx, filepath.Join(c.Profiles, fmt.Sprintf("heap-%d-%s.pb.gz", len(res.Phases)+1, strings.TrimSuffix(strings.Fields(p.name)[0], ":")))); err != nil {
 				return nil, err
 			}
 		}
 		res.Phases = append(res.Phases, ph)
+		if i == 0 && c.ColdPoll != c.Poll {
+			// Polling every resource every 10 s while N are being created is work a user
+			// with the default poll interval does not have (it grows with N × the phase's
+			// length); the phases after the cold one need the short interval.
+			if err := w.restartManager(ctx, c, c.Poll); err != nil {
+				return nil, err
+			}
+			time.Sleep(2 * c.Poll) // the restart observes every resource once
+			cpu, _ = procStats(w.manager.Process.Pid)
+			cpCPU = controlPlaneCPU()
+			simCPU, _ = procStats(w.sim.cmd.Process.Pid)
+		}
+		fmt.Fprintf(os.Stderr, "benchscale: %s: %.1f s\n", ph.Name, ph.Seconds) // a later failure keeps this
 	}
 	res.ColdToFloor = res.Phases[0].Seconds / max(res.MORFloor, res.K8sFloor)
 	return res, nil
@@ -191,21 +232,31 @@ func editTenth(ctx context.Context, w *world, rules []*v1alpha1.LocationRule) er
 	})
 }
 
+// deleteAll deletes every resource of the namespace, a collection per kind. A
+// collection delete that the API server cut off (its request timeout, on a loaded
+// machine) is sent again: what it deleted stays deleted.
 func deleteAll(ctx context.Context, w *world) error {
 	for _, o := range []client.Object{&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}} {
-		if err := w.k8s.DeleteAllOf(ctx, o, client.InNamespace(namespace)); err != nil {
+		var err error
+		for range 3 {
+			if err = w.k8s.DeleteAllOf(ctx, o, client.InNamespace(namespace)); err == nil {
+				break
+			}
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// allReady: every LocationRule and DIDRate Ready at its generation (MorDefaults too).
+// allReady: every LocationRule and DIDRate Ready at its generation (MorDefaults too),
+// as the driver's informers last saw them.
 func allReady(ctx context.Context, w *world, c config) (bool, error) {
 	want := c.N + max(c.N/10, 1) + 1
 	ready := 0
 	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
-		if err := w.k8s.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		if err := w.watched.List(ctx, list, client.InNamespace(namespace)); err != nil {
 			return false, err
 		}
 		_ = meta.EachListItem(list, func(o runtime.Object) error {
@@ -223,7 +274,7 @@ func allReady(ctx context.Context, w *world, c config) (bool, error) {
 // end, rather than by reading its whole state on every poll.
 func allGone(ctx context.Context, w *world) (bool, error) {
 	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
-		if err := w.k8s.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		if err := w.watched.List(ctx, list, client.InNamespace(namespace)); err != nil {
 			return false, err
 		}
 		if meta.LenList(list) > 0 {

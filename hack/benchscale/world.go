@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -22,14 +25,20 @@ const namespace = "bench"
 
 // world is everything a run talks to.
 type world struct {
-	cfg     *rest.Config
-	env     *envtest.Environment
-	k8s     client.Client
+	cfg *rest.Config
+	env *envtest.Environment
+	k8s client.Client
+	// watched is an informer cache of the bench namespace's resources, which the phases'
+	// end conditions read: polling the API server with lists of every resource would
+	// cost it O(N) per poll, work neither the operator nor the floors do.
+	watched cache.Cache
 	sim     *simulator
 	simURL  string
 	manager *exec.Cmd
 	pprof   string // the manager's pprof address, or ""
-	dir     string
+	// kubeconfig is the manager's (a file in dir).
+	kubeconfig string
+	dir        string
 }
 
 func start(ctx context.Context, c config) (*world, error) {
@@ -40,6 +49,9 @@ func start(ctx context.Context, c config) (*world, error) {
 	}
 	w.cfg.QPS = -1 // the driver and the Kubernetes floor have no client-side budget (nor has the manager by default)
 	if w.k8s, err = client.New(w.cfg, client.Options{Scheme: morscheme.New()}); err != nil {
+		return w, err
+	}
+	if w.watched, err = watch(ctx, w.cfg, w.k8s.Scheme()); err != nil {
 		return w, err
 	}
 	if w.sim, err = startSimulator(ctx, c.Morsim, c); err != nil {
@@ -65,13 +77,22 @@ func start(ctx context.Context, c config) (*world, error) {
 			return w, err
 		}
 	}
-	args := []string{"--kubeconfig=" + kubeconfig, "--watch-namespaces=" + namespace,
-		"--poll-interval=" + c.Poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
-	if c.Profiles != "" {
+	w.kubeconfig = kubeconfig
+	if c.Profiles != "" || c.ColdCPUProfile != "" {
 		if w.pprof, err = freeLocalAddr(); err != nil {
 			return w, err
 		}
+	}
+	return w, w.startManager(ctx, c, c.ColdPoll)
+}
+
+// startManager starts the manager process with the default flags but the bench's
+// namespace, concurrency and the given poll interval.
+func (w *world) startManager(ctx context.Context, c config, poll time.Duration) error {
+	args := []string{"--kubeconfig=" + w.kubeconfig, "--watch-namespaces=" + namespace,
+		"--poll-interval=" + poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
+		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+	if w.pprof != "" {
 		args = append(args, "--pprof-bind-address="+w.pprof)
 	}
 	w.manager = exec.CommandContext(ctx, c.Manager, args...)
@@ -79,7 +100,34 @@ func start(ctx context.Context, c config) (*world, error) {
 		w.manager.Env = append(os.Environ(), "GOMEMLIMIT="+c.MemLimit)
 	}
 	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
-	return w, w.manager.Start()
+	return w.manager.Start()
+}
+
+// restartManager stops the manager and starts it again with the given poll interval.
+func (w *world) restartManager(ctx context.Context, c config, poll time.Duration) error {
+	_ = w.manager.Process.Kill()
+	_ = w.manager.Wait()
+	return w.startManager(ctx, c, poll)
+}
+
+// watch starts an informer cache of the bench namespace's managed resources, without
+// managedFields and without copies on read (the driver only reads).
+func watch(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme) (cache.Cache, error) {
+	c, err := cache.New(cfg, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}},
+		DefaultTransform: cache.TransformStripManagedFields(), DefaultUnsafeDisableDeepCopy: ptr.To(true)})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range []client.Object{&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}} {
+		if _, err := c.GetInformer(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		return nil, fmt.Errorf("the bench namespace's informers did not sync")
+	}
+	return c, nil
 }
 
 func (w *world) stop() {

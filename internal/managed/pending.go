@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -11,17 +12,37 @@ import (
 	"github.com/mor-operator/mor-operator/internal/verdict"
 )
 
-// CreatePending reports whether obj carries the record that a create of its external
-// thing was started: only then may an External claim, by identity, a thing whose id
-// it never recorded (a crash between the create and the status write). Anything else
-// with the same identity was made by someone else.
-func CreatePending(obj client.Object) bool {
-	_, ok := obj.GetAnnotations()[v1alpha1.AnnotationCreatePending]
-	return ok
+// CreatePending reports whether obj carries a live create-pending record: one written
+// for this very resource (its UID) before a create whose outcome status does not hold
+// yet (status.completedCreate names the last one it does). Only then may an External
+// claim, by identity, a thing whose id it never recorded (a crash between the create
+// and the status write). Anything else with the same identity was made by someone
+// else — a copy of the resource carries the record but not the UID.
+func CreatePending(obj Resource) bool {
+	record, ok := obj.GetAnnotations()[v1alpha1.AnnotationCreatePending]
+	if !ok || record == obj.ManagedStatus().CompletedCreate {
+		return false
+	}
+	uid, _, tokened := strings.Cut(record, "/")
+	// a bare time: a record of an earlier version, live until status holds the outcome
+	return !tokened || uid == string(obj.GetUID())
+}
+
+// newCreateRecord names one create attempt of obj.
+func newCreateRecord(obj Resource) string {
+	return string(obj.GetUID()) + "/" + time.Now().UTC().Format(time.RFC3339Nano)
+}
+
+// spendCreateRecord marks a live record as done in status: the status write that holds
+// the create's outcome spends it, and no write of its own is needed.
+func spendCreateRecord(obj Resource) {
+	if CreatePending(obj) {
+		obj.ManagedStatus().CompletedCreate = obj.GetAnnotations()[v1alpha1.AnnotationCreatePending]
+	}
 }
 
 // holdMetadata persists, in one patch, the finalizer (while something outside may
-// need deleting) and, before a create, the create-pending record. It writes nothing
+// need deleting) and, before a create, a live create-pending record. It writes nothing
 // when both are already there. The patch leaves obj's status as the reconcile made it.
 func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, creating bool) error {
 	f := r.finalizer()
@@ -35,7 +56,7 @@ func (r *Reconciler[T]) holdMetadata(ctx context.Context, obj T, creating bool) 
 		controllerutil.AddFinalizer(obj, f)
 	}
 	if wantPending {
-		setAnnotation(obj, v1alpha1.AnnotationCreatePending, time.Now().UTC().Format(time.RFC3339))
+		setAnnotation(obj, v1alpha1.AnnotationCreatePending, newCreateRecord(obj))
 	}
 	return r.patchMetadata(ctx, orig, obj)
 }
@@ -57,18 +78,6 @@ func (r *Reconciler[T]) dropCreatePending(ctx context.Context, obj T) error {
 	delete(annotations, v1alpha1.AnnotationCreatePending)
 	obj.SetAnnotations(annotations)
 	return client.IgnoreNotFound(r.patchMetadata(ctx, orig, obj))
-}
-
-// clearCreatePending drops the create-pending record once status holds the outcome.
-func (r *Reconciler[T]) clearCreatePending(ctx context.Context, obj T) error {
-	if !CreatePending(obj) {
-		return nil
-	}
-	orig := obj.DeepCopyObject().(T)
-	annotations := obj.GetAnnotations()
-	delete(annotations, v1alpha1.AnnotationCreatePending)
-	obj.SetAnnotations(annotations)
-	return client.IgnoreNotFound(r.Client.Patch(ctx, obj, client.MergeFrom(orig)))
 }
 
 // patchMetadata merge-patches obj's metadata changes since orig. obj keeps the status

@@ -89,19 +89,19 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		}
 	}
 
-	// 1. Steps 2-8 decide the outcome; status is written once, after them.
+	// 1. Steps 2-9 decide the outcome; status is written once, after them.
 	before := obj.DeepCopyObject().(T)
 	result, err := r.reconcile(ctx, obj)
+	// 9. Status holding the outcome spends the create-pending record, in the same write.
+	if err == nil && ReadyForGeneration(obj) {
+		spendCreateRecord(obj)
+	}
 	// The status write has its own short deadline: a reconcile cut off by its deadline
 	// (a MOR that never answers) must still record why.
 	writeCtx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
 	defer cancelWrite()
 	if perr := r.patchStatus(writeCtx, before, obj); perr != nil && err == nil {
 		err = perr
-	}
-	// 9. A create recorded in status no longer needs its pending record.
-	if err == nil && ReadyForGeneration(obj) {
-		err = r.clearCreatePending(ctx, obj)
 	}
 	if obj.GetDeletionTimestamp().IsZero() {
 		metrics.SetReady(r.Kind.Name(), req.String(), ReadyForGeneration(obj))

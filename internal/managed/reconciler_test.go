@@ -348,6 +348,10 @@ func deleted(r *v1alpha1.LocationRule) {
 	r.DeletionTimestamp = &now
 }
 
+func withUID(uid types.UID) option {
+	return func(r *v1alpha1.LocationRule) { r.UID = uid }
+}
+
 func withConditions(c ...metav1.Condition) option {
 	return func(r *v1alpha1.LocationRule) {
 		for _, x := range c {
@@ -521,8 +525,63 @@ func TestReconcileRecordsTheCreateBeforeMakingIt(t *testing.T) {
 	got := h.get()
 	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(42))))
-	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), "outcome stored: record dropped")
+	h.g.Expect(got.Status.CompletedCreate).To(Equal(atCreate.Annotations[v1alpha1.AnnotationCreatePending]),
+		"outcome stored: the same status write spends the record")
+	h.g.Expect(managed.CreatePending(got)).To(BeFalse())
 	h.g.Expect(h.ext.Calls()).To(Equal([]string{"Observe", "Create", "Observe"}))
+}
+
+// A rule deleted behind the operator's back is created again under a new record: the
+// spent one of the first create must not stand for it, or a crash after the second
+// create would leave a rule the resource may not claim.
+func TestReconcileRecreateWritesANewRecord(t *testing.T) {
+	h := newHarness(t, rule(withFinalizers(testFinalizer), withUID("u-1"), func(r *v1alpha1.LocationRule) {
+		r.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: "u-1/2026-11-25T00:00:00Z"}
+		r.Status.CompletedCreate = "u-1/2026-11-25T00:00:00Z"
+		r.Status.RuleID = ptr.To(int64(7))
+	}))
+	h.kind.finalizer = testFinalizer
+	h.ext.obs = managed.Observation{Exists: false, Learned: managed.Learned{IDKnown: true}} // rule 7 is gone
+	var atCreate *v1alpha1.LocationRule
+	h.ext.onCreate = func() { atCreate = h.get() }
+	h.ext.created = managed.Learned{ID: ptr.To(int64(8)), IDKnown: true}
+
+	_, err := h.reconcile()
+	h.g.Expect(err).NotTo(HaveOccurred())
+	h.g.Expect(managed.CreatePending(atCreate)).To(BeTrue(), "a live record is persisted before the second create")
+	record := atCreate.Annotations[v1alpha1.AnnotationCreatePending]
+	h.g.Expect(record).To(HavePrefix("u-1/"))
+	h.g.Expect(record).NotTo(Equal("u-1/2026-11-25T00:00:00Z"))
+	got := h.get()
+	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(8))))
+	h.g.Expect(got.Status.CompletedCreate).To(Equal(record))
+	h.g.Expect(h.metadataWrites()).To(Equal(1), "the new record only")
+}
+
+func TestCreatePending(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		record          *string // the annotation, nil: absent
+		completedCreate string
+		live            bool
+	}{
+		{name: "no record", live: false},
+		{name: "this resource's record, create in doubt", record: ptr.To("u-1/2026-12-07T10:00:00.5Z"), live: true},
+		{name: "this resource's record, outcome in status", record: ptr.To("u-1/2026-12-07T10:00:00.5Z"), completedCreate: "u-1/2026-12-07T10:00:00.5Z", live: false},
+		{name: "an earlier create's outcome in status", record: ptr.To("u-1/2026-12-07T10:00:00.5Z"), completedCreate: "u-1/2026-12-01T10:00:00Z", live: true},
+		{name: "another resource's record (a copy)", record: ptr.To("u-2/2026-12-07T10:00:00.5Z"), live: false},
+		{name: "an earlier version's record (a time)", record: ptr.To("2026-11-25T00:00:00Z"), live: true},
+		{name: "an earlier version's record, outcome in status", record: ptr.To("2026-11-25T00:00:00Z"), completedCreate: "2026-11-25T00:00:00Z", live: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rule(withUID("u-1"))
+			if tc.record != nil {
+				r.Annotations = map[string]string{v1alpha1.AnnotationCreatePending: *tc.record}
+			}
+			r.Status.CompletedCreate = tc.completedCreate
+			NewWithT(t).Expect(managed.CreatePending(r)).To(Equal(tc.live))
+		})
+	}
 }
 
 func TestReconcileCreateSucceeds(t *testing.T) {
@@ -538,9 +597,11 @@ func TestReconcileCreateSucceeds(t *testing.T) {
 	h.g.Expect(got.Status.RuleID).To(HaveValue(Equal(int64(7))))
 	h.expectCondition(got, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
 	h.g.Expect(got.Finalizers).To(ConsistOf(testFinalizer))
-	h.g.Expect(got.Annotations).NotTo(HaveKey(v1alpha1.AnnotationCreatePending))
-	h.g.Expect(h.patches()).To(Equal(1), "one status write: the id with the outcome")
-	h.g.Expect(h.metadataWrites()).To(Equal(2), "finalizer + create record in one write before, the record's removal after")
+	h.g.Expect(got.Annotations).To(HaveKey(v1alpha1.AnnotationCreatePending))
+	h.g.Expect(got.Status.CompletedCreate).To(Equal(got.Annotations[v1alpha1.AnnotationCreatePending]), "the record is spent")
+	h.g.Expect(managed.CreatePending(got)).To(BeFalse())
+	h.g.Expect(h.patches()).To(Equal(1), "one status write: the id with the outcome, which spends the record")
+	h.g.Expect(h.metadataWrites()).To(Equal(1), "finalizer + create record in one write before the create, none after")
 }
 
 func TestReconcileAddsFinalizerOnlyWhenItMayWrite(t *testing.T) {
