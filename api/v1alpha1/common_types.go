@@ -94,7 +94,7 @@ type ResourceStatus struct {
 
 	// completedCreate is the create-pending record (annotation
 	// mor.operator.dev/create-pending) of the last create whose outcome this status
-	// holds: a record equal to it is spent.
+	// holds: a record equal to it is spent. At most 128 characters.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	CompletedCreate string `json:"completedCreate,omitempty"`
