@@ -209,7 +209,7 @@ trap 'INTERRUPTED=1; exit 130' INT
 trap 'INTERRUPTED=1; exit 143' TERM
 
 STEP="envtest assets"
-step "envtest assets: kube-apiserver and etcd (the first run builds them from Go modules, ~5 min)"
+step "envtest assets: kube-apiserver and etcd (the first run downloads the released ones, or builds them from Go modules when it cannot: ~5 min)"
 ASSETS=$("$ROOT/hack/envtest-assets.sh")
 echo "$ASSETS"
 
