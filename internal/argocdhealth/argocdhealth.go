@@ -93,24 +93,7 @@ func Generate(dir, crdDir string) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range strays {
-		if err := os.RemoveAll(filepath.Join(dir, s)); err != nil {
-			return err
-		}
-	}
-	for path, content := range files {
-		path = filepath.Join(dir, path)
-		if got, err := os.ReadFile(path); err == nil && bytes.Equal(got, content) {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return kindconfig.Write(dir, files, strays)
 }
 
 // renderConfigMapPatch renders argocd-cm-patch.yaml: the script under one key per kind.

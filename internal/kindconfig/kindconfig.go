@@ -124,17 +124,30 @@ func Generate(configDir string) error {
 	if err := os.MkdirAll(filepath.Join(configDir, AccessDir), 0o755); err != nil {
 		return err
 	}
-	for path, data := range files {
-		if err := os.WriteFile(filepath.Join(configDir, path), data, 0o644); err != nil {
-			return err
-		}
-	}
 	strays, err := Strays(configDir, files)
 	if err != nil {
 		return err
 	}
+	return Write(configDir, files, strays)
+}
+
+// Write makes dir hold files (paths relative to dir; a file already current is left
+// untouched) and removes strays, the generated files or folders of what no longer exists.
+func Write(dir string, files map[string][]byte, strays []string) error {
 	for _, s := range strays {
-		if err := os.Remove(filepath.Join(configDir, s)); err != nil {
+		if err := os.RemoveAll(filepath.Join(dir, s)); err != nil {
+			return err
+		}
+	}
+	for path, content := range files {
+		path = filepath.Join(dir, path)
+		if got, err := os.ReadFile(path); err == nil && bytes.Equal(got, content) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
 			return err
 		}
 	}
