@@ -87,11 +87,16 @@ type Ambiguous struct {
 }
 
 func (e *Ambiguous) Error() string {
+	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.Naming(), e.Name, e.IDList())
+}
+
+// IDList is IDs as text: "5, 6".
+func (e *Ambiguous) IDList() string {
 	ids := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
 		ids[i] = fmt.Sprint(id)
 	}
-	return fmt.Sprintf("%d MOR %ss are %s %q: ids %s", len(e.IDs), e.Kind, e.Kind.Naming(), e.Name, strings.Join(ids, ", "))
+	return strings.Join(ids, ", ")
 }
 
 // UnknownID: the lookup of Kind shows no object of id ID; Other is the Kind it shows

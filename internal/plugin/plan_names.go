@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -22,54 +21,35 @@ func (p *planner) resolveNames(ctx context.Context, row *Row, server string, spe
 		return
 	}
 	lookups, err := p.lookups(ctx, row.Namespace, server)
-	var shown []string
-	var at string // the field that failed to resolve
-	for _, ref := range refs {
-		if err != nil {
-			break
+	var ids []int64
+	if err == nil {
+		ids, err = lookups.ResolveAll(ctx, refs, fmt.Sprintf("MorServer %q", server))
+	}
+	if err != nil {
+		if row.Action == ActionBlocked {
+			return // status already says what stops it
 		}
-		at = ref.Field
-		kind, _ := lookup.KindOf(ref.Lookup)
-		var id int64
-		if id, err = lookups.Resolve(ctx, kind, ref.Name); err != nil {
-			break
+		switch v := verdict.Of(err); v.Reason {
+		case verdict.ReasonReferenceNotFound, verdict.ReasonAmbiguousReference:
+			row.Action, row.Details = ActionBlocked, []string{v.Reason + ": " + v.Message}
+		default:
+			row.Details = append(row.Details, "names unresolved: "+oneLine(err.Error()))
 		}
-		field := fieldName(ref.Field)
+		return
+	}
+	shown := make([]string, len(refs))
+	for i, ref := range refs {
+		field, id := fieldName(ref.Field), ids[i]
 		if was := v1alpha1.ResolvedID(resolved, ref.Field); was != nil && *was != id {
 			if row.Action == ActionNothing {
 				row.Action = ActionUpdate
 			}
-			shown = append(shown, fmt.Sprintf("%s %q: id %d → %d (the operator follows the name)", field, ref.Name, *was, id))
+			shown[i] = fmt.Sprintf("%s %q: id %d → %d (the operator follows the name)", field, ref.Name, *was, id)
 			continue
 		}
-		shown = append(shown, fmt.Sprintf("%s %q (id %d)", field, ref.Name, id))
+		shown[i] = fmt.Sprintf("%s %q (id %d)", field, ref.Name, id)
 	}
-	if err == nil {
-		row.Details = append(row.Details, strings.Join(shown, ", "))
-		return
-	}
-	if row.Action == ActionBlocked {
-		return // status already says what stops it
-	}
-	var (
-		missing   *lookup.NotFound
-		ambiguous *lookup.Ambiguous
-	)
-	on := fmt.Sprintf("MorServer %q", server)
-	switch {
-	case errors.As(err, &missing):
-		row.Action, row.Details = ActionBlocked, []string{fmt.Sprintf("%s: %s: %s has no %s %s %q",
-			verdict.ReasonReferenceNotFound, at, on, missing.Kind, missing.Kind.Naming(), missing.Name)}
-	case errors.As(err, &ambiguous):
-		ids := make([]string, len(ambiguous.IDs))
-		for i, id := range ambiguous.IDs {
-			ids[i] = fmt.Sprint(id)
-		}
-		row.Action, row.Details = ActionBlocked, []string{fmt.Sprintf("%s: %s: %d %ss on %s are %s %q, ids %s; give the id instead, or make the name unique in MOR",
-			verdict.ReasonAmbiguousReference, at, len(ids), ambiguous.Kind, on, ambiguous.Kind.Naming(), ambiguous.Name, strings.Join(ids, ", "))}
-	default:
-		row.Details = append(row.Details, "names unresolved: "+oneLine(err.Error()))
-	}
+	row.Details = append(row.Details, strings.Join(shown, ", "))
 }
 
 // lookups returns the lookups of one MorServer, each read at most once per plan.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mor-operator/mor-operator/internal/lookup"
@@ -46,12 +45,8 @@ func (n *namer) name(ctx context.Context, spec any) (notes []string, err error) 
 		)
 		switch {
 		case errors.As(e, &shared):
-			ids := make([]string, len(shared.IDs))
-			for i, id := range shared.IDs {
-				ids[i] = fmt.Sprint(id)
-			}
 			notes = append(notes, fmt.Sprintf("%s %d: %d %ss are %s %q on this MOR (ids %s)",
-				t.ID, id, len(ids), kind, kind.Naming(), shared.Name, strings.Join(ids, ", ")))
+				t.ID, id, len(shared.IDs), kind, kind.Naming(), shared.Name, shared.IDList()))
 		case errors.As(e, &unknown):
 			notes = append(notes, fmt.Sprintf("%s %d: %v", t.ID, id, unknown))
 		case errors.As(e, &me) && (me.Class == mor.Rejected || me.Class == mor.Authentication):
