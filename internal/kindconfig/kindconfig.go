@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/template"
 
 	"sigs.k8s.io/yaml"
@@ -69,7 +70,7 @@ func ReadCRDs(dir string) ([]CRD, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no %s CRDs found in %s", Group, dir)
 	}
-	slices.SortFunc(out, func(a, b CRD) int { return bytes.Compare([]byte(a.Kind), []byte(b.Kind)) })
+	slices.SortFunc(out, func(a, b CRD) int { return strings.Compare(a.Kind, b.Kind) })
 	return out, nil
 }
 

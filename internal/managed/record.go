@@ -20,6 +20,7 @@ type (
 		SetReportedDrift(fields []string, drift []v1alpha1.FieldDrift)
 	}
 	resolvedHolder interface {
+		GetResolved() []v1alpha1.ResolvedReference
 		SetResolved(refs []v1alpha1.ResolvedReference)
 	}
 )
@@ -63,9 +64,7 @@ func reportedDrift(obj Resource, drift []v1alpha1.FieldDrift) (fields []string, 
 // movedReferences describes each name of obj's spec that learned says now stands for
 // another id than status recorded, e.g. `spec.tariffName "Gold" now names 9 (was 7)`.
 func movedReferences(obj Resource, learned Learned) []string {
-	h, ok := any(obj).(interface {
-		GetResolved() []v1alpha1.ResolvedReference
-	})
+	h, ok := any(obj).(resolvedHolder)
 	if !ok || !learned.ResolvedKnown {
 		return nil
 	}
