@@ -104,6 +104,8 @@ func TestLocationRuleLifecycle(t *testing.T) {
 		return lr.Status.RuleID
 	}, testTimeout).Should(HaveValue(Equal(newID)))
 	f.waitReady(lr)
+	f.g.Eventually(func() string { return f.normalEvents(lr)["Corrected"] }, testTimeout).Should(ContainSubstring("re-created in MOR"))
+	f.g.Expect(f.normalEvents(lr)).NotTo(HaveKey("Created"), "the first create is told by status, not by an event")
 
 	// delete (policy Delete, the default) → gone from MOR, then from Kubernetes
 	f.g.Expect(k8s.Delete(context.Background(), lr)).To(Succeed())

@@ -40,12 +40,13 @@ func morFloor(ctx context.Context, w *world, c config) (float64, error) {
 	return took, w.sim.reset(ctx)
 }
 
-// k8sFloor: a plain client creating the same N objects in a namespace the manager does
-// not watch, and making the writes the operator must make per object: the finalizer with
-// the create record (one patch) and one status write, of the status the operator writes
-// (readyStatus). Without a client-side budget
-// (qps < 0) it is the API server's own pace, the floor; with the budget the manager had
-// before (50/s, burst 100) it shows what a client budget costs.
+// k8sFloor: a plain client creating the same objects as the cold phase (N LocationRules,
+// N/10 DIDRates, one MorDefaults) in a namespace the manager does not watch, and making
+// the writes the operator must make per object: for a LocationRule the finalizer with
+// the create record (one patch), for every object one status write of the status the
+// operator writes (readyStatus). Without a client-side budget (qps < 0) it is the API
+// server's own pace, the floor; with the budget the manager had before (50/s, burst 100)
+// it shows what a client budget costs.
 func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (float64, error) {
 	cfg := rest.CopyConfig(w.cfg)
 	cfg.QPS, cfg.Burst = qps, 100
@@ -56,23 +57,21 @@ func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (
 	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		return 0, err
 	}
-	rules, _ := objects(c)
+	rules, others := objects(c)
+	all := everything(rules, others, ns)
 	t0 := time.Now()
-	if err := parallel(8, rules, func(r *v1alpha1.LocationRule) error {
-		o := r.DeepCopy()
-		o.Namespace = ns
-		return k8s.Create(ctx, o)
-	}); err != nil {
+	if err := createAll(ctx, k8s, all); err != nil {
 		return 0, err
 	}
-	err = parallel(c.Concurrency, rules, func(r *v1alpha1.LocationRule) error {
-		key := client.ObjectKey{Namespace: ns, Name: r.Name}
-		meta := []byte(`{"metadata":{"finalizers":["mor.operator.dev/location-rule"],"annotations":{"mor.operator.dev/create-pending":"x"}}}`)
-		o := &v1alpha1.LocationRule{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Namespace: ns}}
-		if err := k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
-			return err
+	err = parallel(c.Concurrency, all, func(o client.Object) error {
+		_, isRule := o.(*v1alpha1.LocationRule)
+		if isRule {
+			meta := []byte(`{"metadata":{"finalizers":["mor.operator.dev/location-rule"],"annotations":{"mor.operator.dev/create-pending":"x"}}}`)
+			if err := k8s.Patch(ctx, o, client.RawPatch("application/merge-patch+json", meta)); err != nil {
+				return err
+			}
 		}
-		status, err := json.Marshal(map[string]any{"status": readyStatus()})
+		status, err := json.Marshal(map[string]any{"status": readyStatus(isRule)})
 		if err != nil {
 			return err
 		}
@@ -81,16 +80,19 @@ func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (
 	return time.Since(t0).Seconds(), err
 }
 
-// readyStatus is a LocationRule's status as the operator leaves a new one: its id, the
-// spent create record, and Ready and Synced at generation 1.
-func readyStatus() v1alpha1.LocationRuleStatus {
+// readyStatus is the status the operator leaves on a new resource: Ready and Synced at
+// generation 1 and, for a LocationRule, its id and the spent create record.
+func readyStatus(rule bool) any {
 	now := metav1.Now()
-	return v1alpha1.LocationRuleStatus{RuleID: ptr.To(int64(1)), ResourceStatus: v1alpha1.ResourceStatus{
-		ObservedGeneration: 1, CompletedCreate: "x",
-		Conditions: []metav1.Condition{
-			{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonAvailable,
-				Message: "MOR matches the spec", ObservedGeneration: 1, LastTransitionTime: now},
-			{Type: v1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonReconcileSuccess,
-				ObservedGeneration: 1, LastTransitionTime: now},
-		}}}
+	s := v1alpha1.ResourceStatus{ObservedGeneration: 1, Conditions: []metav1.Condition{
+		{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonAvailable,
+			Message: "MOR matches the spec", ObservedGeneration: 1, LastTransitionTime: now},
+		{Type: v1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonReconcileSuccess,
+			ObservedGeneration: 1, LastTransitionTime: now},
+	}}
+	if !rule {
+		return s
+	}
+	s.CompletedCreate = "x"
+	return v1alpha1.LocationRuleStatus{RuleID: ptr.To(int64(1)), ResourceStatus: s}
 }

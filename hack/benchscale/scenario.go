@@ -74,7 +74,7 @@ func run(ctx context.Context, c config) (*results, error) {
 		act  func() error
 		done func() (bool, error)
 	}{
-		{"cold: apply all → all Ready", func() error { return createAll(ctx, w, rules, dids) }, func() (bool, error) { return allReady(ctx, w, c) }},
+		{"cold: apply all → all Ready", func() error { return createAll(ctx, w.k8s, everything(rules, dids, namespace)) }, func() (bool, error) { return allReady(ctx, w, c) }},
 		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
 		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
 		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return allGone(ctx, w) }},
@@ -212,12 +212,25 @@ func parallel[T any](n int, items []T, fn func(T) error) error {
 	return first
 }
 
-func createAll(ctx context.Context, w *world, rules []*v1alpha1.LocationRule, others []client.Object) error {
-	all := append([]client.Object{}, others...)
+func createAll(ctx context.Context, k8s client.Client, all []client.Object) error {
+	return parallel(8, all, func(o client.Object) error { return k8s.Create(ctx, o) })
+}
+
+// everything is the cold phase's objects in the order the driver creates them, in
+// namespace ns.
+func everything(rules []*v1alpha1.LocationRule, others []client.Object, ns string) []client.Object {
+	all := make([]client.Object, 0, len(rules)+len(others))
+	for _, o := range others {
+		all = append(all, o)
+	}
 	for _, r := range rules {
 		all = append(all, r)
 	}
-	return parallel(8, all, func(o client.Object) error { return w.k8s.Create(ctx, o) })
+	for i, o := range all {
+		all[i] = o.DeepCopyObject().(client.Object)
+		all[i].SetNamespace(ns)
+	}
+	return all
 }
 
 func editTenth(ctx context.Context, w *world, rules []*v1alpha1.LocationRule) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -86,20 +87,30 @@ func start(ctx context.Context, c config) (*world, error) {
 	return w, w.startManager(ctx, c, c.ColdPoll)
 }
 
-// startManager starts the manager process with the default flags but the bench's
-// namespace, concurrency and the given poll interval.
+// startManager starts the manager process with the default flags (its log level too: a
+// line per write to MOR, appended to the file -out names with .manager.log) but the
+// bench's namespace, concurrency and the given poll interval.
 func (w *world) startManager(ctx context.Context, c config, poll time.Duration) error {
 	args := []string{"--kubeconfig=" + w.kubeconfig, "--watch-namespaces=" + namespace,
 		"--poll-interval=" + poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--zap-log-level=error"}
+		"--metrics-bind-address=0", "--health-probe-bind-address=0"}
 	if w.pprof != "" {
 		args = append(args, "--pprof-bind-address="+w.pprof)
+	}
+	mode := os.O_TRUNC // the first start of this run; a restart appends
+	if w.manager != nil {
+		mode = os.O_APPEND
 	}
 	w.manager = exec.CommandContext(ctx, c.Manager, args...)
 	if c.MemLimit != "" {
 		w.manager.Env = append(os.Environ(), "GOMEMLIMIT="+c.MemLimit)
 	}
-	w.manager.Stdout, w.manager.Stderr = os.Stderr, os.Stderr
+	log, err := os.OpenFile(strings.TrimSuffix(c.Out, ".json")+".manager.log", os.O_CREATE|os.O_WRONLY|mode, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Close() }() // the child holds its own descriptor
+	w.manager.Stdout, w.manager.Stderr = log, log
 	return w.manager.Start()
 }
 

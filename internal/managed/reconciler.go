@@ -181,9 +181,14 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 			return r.fail(ctx, obj, v1alpha1.ReasonCreating, err)
 		}
 		Record(obj, created)
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Created", "Create", "created in MOR")
-		if r.inSyncBefore(obj) { // it existed for this spec: deleted behind our back
+		ctrl.LoggerFrom(ctx).Info("created in MOR", "id", created.ID)
+		// A first create is told by status (the id, Ready) and the log: an event would say
+		// nothing more, once per resource of a bulk apply. Re-creating what was deleted
+		// behind our back is drift, and is told.
+		if r.inSyncBefore(obj) {
 			metrics.DriftCorrected(r.Kind.Name())
+			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now()}
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Corrected", "Create", "re-created in MOR: it had been deleted there")
 		}
 		obs = Observation{Exists: true}
 	} else if err := r.holdMetadata(ctx, obj, false); err != nil {
@@ -215,6 +220,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 			reason = "Corrected"
 			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now(), Fields: obs.Drift}
 		}
+		ctrl.LoggerFrom(ctx).Info("updated in MOR", "reason", reason, "fields", message)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", message)
 	}
 
@@ -266,6 +272,7 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 		case err != nil:
 			return r.fail(ctx, obj, v1alpha1.ReasonDeleting, err)
 		default:
+			ctrl.LoggerFrom(ctx).Info("deleted in MOR")
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted in MOR")
 		}
 	}
