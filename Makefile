@@ -86,7 +86,7 @@ docs: $(CRD_REF_DOCS) ## Generate the API reference docs/api.md from api/ (crd-r
 bench: ## Benchmarks (simulator throughput, client overhead, reconcile).
 	go test ./... -run '^$$' -bench . -benchmem
 
-BENCH_SCALE_N ?= 1000 5000
+BENCH_SCALE_N ?= 1000 5000 10000
 .PHONY: bench-scale
 bench-scale: manager morsim envtest-assets ## At scale: the manager process against envtest and the simulator, with both floors (hack/benchscale; results in bin/).
 	@for n in $(BENCH_SCALE_N); do \
