@@ -90,7 +90,8 @@ BENCH_SCALE_N ?= 1000 5000 10000
 .PHONY: bench-scale
 bench-scale: manager morsim envtest-assets ## At scale: the manager process against envtest and the simulator, with both floors (hack/benchscale; results in bin/).
 	@for n in $(BENCH_SCALE_N); do \
-	  KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n $$n -out bin/bench-scale-$$n.json || exit 1; \
+	  throttled=$$([ $$n -le 1000 ] && echo true || echo false); \
+	  KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n $$n -throttled-floor=$$throttled -out bin/bench-scale-$$n.json || exit 1; \
 	done
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-assets.sh)" go run ./hack/benchscale -n 200 -rate-limit 5 -out bin/bench-scale-200-default-rate.json
 

@@ -53,7 +53,7 @@ func main() {
 	flag.BoolVar(&c.Names, "names", false, "write every reference by name (tariffName, lcrName; didNumber, ownerTariffName) instead of by id, to compare what names cost MOR")
 	flag.StringVar(&c.ColdCPUProfile, "cold-cpu-profile", "", "if set, a file: the manager serves pprof on a local port and a CPU profile of the cold phase's first -cold-cpu-seconds is written there, and kube-apiserver's beside it (apiserver-FILE)")
 	flag.IntVar(&c.ColdCPUSeconds, "cold-cpu-seconds", 10, "how long the cold phase's CPU profile lasts (the phase waits for it)")
-	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (N/17 seconds: off for quick experiments)")
+	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (3.2N/50 seconds: make bench-scale measures it at N ≤ 1,000 only)")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading
