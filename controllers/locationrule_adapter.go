@@ -1,11 +1,9 @@
 package controllers
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -113,38 +111,32 @@ func (e *locationRuleExternal) find(ctx context.Context) (mor.Fields, managed.Le
 	if err != nil {
 		return nil, learned, err
 	}
-	for _, r := range sortedByID(rules) {
+	// The oldest (lowest id) of identical rules is the one; one pass, no sort: a
+	// location's listing grows with N.
+	var found listedRule
+	oldest := int64(-1)
+	for _, r := range rules {
 		if !e.sameIdentity(r) {
 			continue
 		}
-		id, err := strconv.ParseInt(r.get("id"), 10, 64)
-		if err != nil {
-			continue
+		if id, err := strconv.ParseInt(r.get("id"), 10, 64); err == nil && (oldest < 0 || id < oldest) {
+			found, oldest = r, id
 		}
-		if !managed.CreatePending(e.rule) { // not ours: someone made it, maybe years ago
-			return nil, learned, verdict.Stalled(verdict.ReasonAlreadyExists,
-				"MOR rule %d in location %d has this rule's identity (name, type, cut, add, lengths) but was not created by this resource; "+
-					"to manage it, set spec.ruleID: %d (with deletionPolicy: Orphan to leave it in MOR when the resource goes)",
-				id, e.rule.Spec.LocationID, id)
-		}
-		return r.fields(), foundID(id), nil
 	}
-	return nil, learned, nil
+	if oldest < 0 {
+		return nil, learned, nil
+	}
+	if !managed.CreatePending(e.rule) { // not ours: someone made it, maybe years ago
+		return nil, learned, verdict.Stalled(verdict.ReasonAlreadyExists,
+			"MOR rule %d in location %d has this rule's identity (name, type, cut, add, lengths) but was not created by this resource; "+
+				"to manage it, set spec.ruleID: %d (with deletionPolicy: Orphan to leave it in MOR when the resource goes)",
+			oldest, e.rule.Spec.LocationID, oldest)
+	}
+	return found.fields(), foundID(oldest), nil
 }
 
 // foundID reports the id of the rule found.
 func foundID(id int64) managed.Learned { return managed.Learned{ID: &id, IDKnown: true} }
-
-// sortedByID orders a listing by rule id, so the oldest of identical rules is chosen.
-func sortedByID(rules map[string]listedRule) []listedRule {
-	out := slices.Collect(maps.Values(rules))
-	slices.SortFunc(out, func(a, b listedRule) int {
-		x, _ := strconv.ParseInt(a.get("id"), 10, 64)
-		y, _ := strconv.ParseInt(b.get("id"), 10, 64)
-		return cmp.Compare(x, y)
-	})
-	return out
-}
 
 func (e *locationRuleExternal) sameIdentity(r listedRule) bool {
 	want := e.params.Fields()

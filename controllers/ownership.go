@@ -33,7 +33,8 @@ func ownership(ctx context.Context, c client.Reader, conn *connection.Connection
 	mors := morsOf{c: c, namespace: obj.GetNamespace(), known: map[string]*connection.Identity{conn.Server: &mine}}
 	for _, what := range claims {
 		l := list.DeepCopyObject().(client.ObjectList)
-		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: what}); err != nil {
+		if err := c.List(ctx, l, client.InNamespace(obj.GetNamespace()), client.MatchingFields{claimIndex: what},
+			client.UnsafeDisableDeepCopy); err != nil { // read only: no copy per reconcile
 			return err
 		}
 		owner := obj
