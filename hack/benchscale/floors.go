@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -95,4 +96,31 @@ func readyStatus(rule bool) any {
 	}
 	s.CompletedCreate = "x"
 	return v1alpha1.LocationRuleStatus{RuleID: ptr.To(int64(1)), ResourceStatus: s}
+}
+
+// removeFloor deletes a floor's objects (their finalizer first: no controller removes
+// it) and namespace, so that the manager, which watches every namespace, never sees
+// them (envtest has no namespace controller to delete what a namespace holds). A floor
+// not run leaves nothing to remove.
+func removeFloor(ctx context.Context, w *world, ns string) error {
+	noFinalizers := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))
+	var rules v1alpha1.LocationRuleList
+	for page := []client.ListOption{client.InNamespace(ns), client.Limit(500)}; ; {
+		if err := w.k8s.List(ctx, &rules, page...); err != nil {
+			return err
+		}
+		if err := parallel(8, rules.Items, func(r v1alpha1.LocationRule) error {
+			return client.IgnoreNotFound(w.k8s.Patch(ctx, &r, noFinalizers))
+		}); err != nil {
+			return err
+		}
+		if rules.Continue == "" {
+			break
+		}
+		page = []client.ListOption{client.InNamespace(ns), client.Limit(500), client.Continue(rules.Continue)}
+	}
+	if err := deleteAll(ctx, w, ns); err != nil {
+		return err
+	}
+	return client.IgnoreNotFound(w.k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 }

@@ -14,8 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/mor-operator/mor-operator/api/v1alpha1"
 )
 
 // apiRequests reads kube-apiserver's apiserver_request_total, summed by verb, for the
@@ -205,4 +209,16 @@ func (w *world) profile(ctx context.Context, query, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// managerStarted waits until the manager has reconciled the bench's MorServer (Ready):
+// its caches are synced and its controllers run.
+func (w *world) managerStarted(ctx context.Context) error {
+	return waitFor(ctx, 100*time.Millisecond, func() (bool, error) {
+		var s v1alpha1.MorServer
+		if err := w.k8s.Get(ctx, client.ObjectKey{Namespace: namespace, Name: v1alpha1.DefaultServerName}, &s); err != nil {
+			return false, err
+		}
+		return meta.IsStatusConditionTrue(s.Status.Conditions, v1alpha1.ConditionReady), nil
+	})
 }

@@ -68,6 +68,20 @@ func run(ctx context.Context, c config) (*results, error) {
 		}
 	}
 
+	// The manager watches every namespace, as by default: it starts once the floors'
+	// objects are gone, so it neither reacts to the floors nor holds their objects.
+	for _, ns := range []string{"bench-floor", "bench-floor-throttled"} {
+		if err := removeFloor(ctx, w, ns); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.startManager(ctx, c, c.ColdPoll); err != nil {
+		return nil, err
+	}
+	if err := w.managerStarted(ctx); err != nil {
+		return nil, err
+	}
+
 	rules, dids := objects(c)
 	phases := []struct {
 		name string
@@ -77,7 +91,7 @@ func run(ctx context.Context, c config) (*results, error) {
 		{"cold: apply all → all Ready", func() error { return createAll(ctx, w.k8s, everything(rules, dids, namespace)) }, func() (bool, error) { return allReady(ctx, w, c) }},
 		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
 		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
-		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return allGone(ctx, w) }},
+		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w, namespace) }, func() (bool, error) { return allGone(ctx, w) }},
 	}
 	cpu, _ := procStats(w.manager.Process.Pid)
 	simCPU, _ := procStats(w.sim.cmd.Process.Pid)
@@ -248,11 +262,11 @@ func editTenth(ctx context.Context, w *world, rules []*v1alpha1.LocationRule) er
 // deleteAll deletes every resource of the namespace, a collection per kind. A
 // collection delete that the API server cut off (its request timeout, on a loaded
 // machine) is sent again: what it deleted stays deleted.
-func deleteAll(ctx context.Context, w *world) error {
+func deleteAll(ctx context.Context, w *world, ns string) error {
 	for _, o := range []client.Object{&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}} {
 		var err error
 		for range 3 {
-			if err = w.k8s.DeleteAllOf(ctx, o, client.InNamespace(namespace)); err == nil {
+			if err = w.k8s.DeleteAllOf(ctx, o, client.InNamespace(ns)); err == nil {
 				break
 			}
 		}

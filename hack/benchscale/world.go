@@ -84,14 +84,14 @@ func start(ctx context.Context, c config) (*world, error) {
 			return w, err
 		}
 	}
-	return w, w.startManager(ctx, c, c.ColdPoll)
+	return w, nil
 }
 
-// startManager starts the manager process with the default flags (its log level too: a
-// line per write to MOR, appended to the file -out names with .manager.log) but the
-// bench's namespace, concurrency and the given poll interval.
+// startManager starts the manager process with the default flags (all namespaces
+// watched; its log level too: a line per write to MOR, appended to the file -out names
+// with .manager.log) but the bench's concurrency and the given poll interval.
 func (w *world) startManager(ctx context.Context, c config, poll time.Duration) error {
-	args := []string{"--kubeconfig=" + w.kubeconfig, "--watch-namespaces=" + namespace,
+	args := []string{"--kubeconfig=" + w.kubeconfig,
 		"--poll-interval=" + poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
 		"--metrics-bind-address=0", "--health-probe-bind-address=0"}
 	if w.pprof != "" {
