@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -221,4 +223,32 @@ func (w *world) managerStarted(ctx context.Context) error {
 		}
 		return meta.IsStatusConditionTrue(s.Status.Conditions, v1alpha1.ConditionReady), nil
 	})
+}
+
+// managerReadyGauge is the manager's mor_managed_resources{ready="true"}, summed over
+// kinds; 0 while it does not answer yet.
+func (w *world) managerReadyGauge(ctx context.Context) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.metrics+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer func() { _ = res.Body.Close() }()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(res.Body)
+	if err != nil {
+		return 0, fmt.Errorf("the manager's metrics: %w", err)
+	}
+	n := 0
+	for _, m := range families["mor_managed_resources"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "ready" && l.GetValue() == "true" {
+				n += int(m.GetGauge().GetValue())
+			}
+		}
+	}
+	return n, nil
 }

@@ -29,14 +29,16 @@ type world struct {
 	cfg *rest.Config
 	env *envtest.Environment
 	k8s client.Client
-	// watched is an informer cache of the bench namespace's resources, which the phases'
-	// end conditions read: polling the API server with lists of every resource would
-	// cost it O(N) per poll, work neither the operator nor the floors do.
+	// watched is an informer cache of the bench namespace's resources, started after the
+	// cold phase, which the later phases' end conditions read: polling the API server
+	// with lists of every resource would cost it O(N) per poll, work neither the
+	// operator nor the floors do.
 	watched cache.Cache
 	sim     *simulator
 	simURL  string
 	manager *exec.Cmd
 	pprof   string // the manager's pprof address, or ""
+	metrics string // the manager's metrics address (plain HTTP, local)
 	// kubeconfig is the manager's (a file in dir).
 	kubeconfig string
 	dir        string
@@ -50,9 +52,6 @@ func start(ctx context.Context, c config) (*world, error) {
 	}
 	w.cfg.QPS = -1 // the driver and the Kubernetes floor have no client-side budget (nor has the manager by default)
 	if w.k8s, err = client.New(w.cfg, client.Options{Scheme: morscheme.New()}); err != nil {
-		return w, err
-	}
-	if w.watched, err = watch(ctx, w.cfg, w.k8s.Scheme()); err != nil {
 		return w, err
 	}
 	if w.sim, err = startSimulator(ctx, c.Morsim, c); err != nil {
@@ -79,6 +78,9 @@ func start(ctx context.Context, c config) (*world, error) {
 		}
 	}
 	w.kubeconfig = kubeconfig
+	if w.metrics, err = freeLocalAddr(); err != nil {
+		return w, err
+	}
 	if c.Profiles != "" || c.ColdCPUProfile != "" {
 		if w.pprof, err = freeLocalAddr(); err != nil {
 			return w, err
@@ -93,7 +95,7 @@ func start(ctx context.Context, c config) (*world, error) {
 func (w *world) startManager(ctx context.Context, c config, poll time.Duration) error {
 	args := []string{"--kubeconfig=" + w.kubeconfig,
 		"--poll-interval=" + poll.String(), fmt.Sprintf("--max-concurrent-reconciles=%d", c.Concurrency),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0"}
+		"--metrics-bind-address=" + w.metrics, "--metrics-secure=false", "--health-probe-bind-address=0"}
 	if w.pprof != "" {
 		args = append(args, "--pprof-bind-address="+w.pprof)
 	}
