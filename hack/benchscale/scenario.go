@@ -242,10 +242,7 @@ func createAll(ctx context.Context, k8s client.Client, all []client.Object) erro
 // everything is the cold phase's objects in the order the driver creates them, in
 // namespace ns.
 func everything(rules []*v1alpha1.LocationRule, others []client.Object, ns string) []client.Object {
-	all := make([]client.Object, 0, len(rules)+len(others))
-	for _, o := range others {
-		all = append(all, o)
-	}
+	all := append(make([]client.Object, 0, len(rules)+len(others)), others...)
 	for _, r := range rules {
 		all = append(all, r)
 	}
