@@ -105,19 +105,12 @@ func readyStatus(rule bool) any {
 func removeFloor(ctx context.Context, w *world, ns string) error {
 	noFinalizers := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))
 	var rules v1alpha1.LocationRuleList
-	for page := []client.ListOption{client.InNamespace(ns), client.Limit(500)}; ; {
-		if err := w.k8s.List(ctx, &rules, page...); err != nil {
-			return err
-		}
-		if err := parallel(8, rules.Items, func(r v1alpha1.LocationRule) error {
+	if err := inPages(ctx, w.k8s)(&rules, ns, func() error {
+		return parallel(8, rules.Items, func(r v1alpha1.LocationRule) error {
 			return client.IgnoreNotFound(w.k8s.Patch(ctx, &r, noFinalizers))
-		}); err != nil {
-			return err
-		}
-		if rules.Continue == "" {
-			break
-		}
-		page = []client.ListOption{client.InNamespace(ns), client.Limit(500), client.Continue(rules.Continue)}
+		})
+	}); err != nil {
+		return err
 	}
 	if err := deleteAll(ctx, w, ns); err != nil {
 		return err

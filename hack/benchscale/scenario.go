@@ -286,7 +286,7 @@ func deleteAll(ctx context.Context, w *world, ns string) error {
 // allReady: every LocationRule and DIDRate Ready at its generation (MorDefaults too),
 // as the driver's informers last saw them.
 func allReady(ctx context.Context, w *world, c config) (bool, error) {
-	return countReady(ctx, w.watched, c)
+	return countReady(c, atOnce(ctx, w.watched))
 }
 
 // coldReady: the cold phase's end, without a watch of every write (see run). The
@@ -296,34 +296,60 @@ func coldReady(ctx context.Context, w *world, c config) (bool, error) {
 	if n, err := w.managerReadyGauge(ctx); err != nil || n < want(c) {
 		return false, err
 	}
-	return countReady(ctx, w.k8s, c, client.Limit(500))
+	return countReady(c, inPages(ctx, w.k8s))
 }
 
 func want(c config) int { return c.N + max(c.N/10, 1) + 1 }
 
-// countReady reports whether all the resources reader lists in the bench namespace are
-// Ready for their generation; with options (a limit), it lists in pages.
-func countReady(ctx context.Context, reader client.Reader, c config, opts ...client.ListOption) (bool, error) {
+// countReady reports whether all the bench namespace's resources are Ready for their
+// generation.
+func countReady(c config, lists lister) (bool, error) {
 	ready := 0
 	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
-		for page := append(opts, client.InNamespace(namespace)); ; {
-			if err := reader.List(ctx, list, page...); err != nil {
-				return false, err
-			}
-			_ = meta.EachListItem(list, func(o runtime.Object) error {
+		if err := lists(list, namespace, func() error {
+			return meta.EachListItem(list, func(o runtime.Object) error {
 				if managed.ReadyForGeneration(o.(managed.Resource)) {
 					ready++
 				}
 				return nil
 			})
-			cont := list.(metav1.ListInterface).GetContinue()
-			if len(opts) == 0 || cont == "" { // a cache answers in one page
-				break
-			}
-			page = append(opts, client.InNamespace(namespace), client.Continue(cont))
+		}); err != nil {
+			return false, err
 		}
 	}
 	return ready == want(c), nil
+}
+
+// A lister lists namespace ns's objects of list's kind into list, calling each after
+// every page it reads.
+type lister func(list client.ObjectList, ns string, each func() error) error
+
+// inPages lists from the API server, 500 objects a page.
+func inPages(ctx context.Context, r client.Reader) lister {
+	return func(list client.ObjectList, ns string, each func() error) error {
+		for page := []client.ListOption{client.InNamespace(ns), client.Limit(500)}; ; {
+			if err := r.List(ctx, list, page...); err != nil {
+				return err
+			}
+			if err := each(); err != nil {
+				return err
+			}
+			if list.GetContinue() == "" {
+				return nil
+			}
+			page = []client.ListOption{client.InNamespace(ns), client.Limit(500), client.Continue(list.GetContinue())}
+		}
+	}
+}
+
+// atOnce lists from a cache, which answers in one page (and refuses a continue token).
+func atOnce(ctx context.Context, r client.Reader) lister {
+	return func(list client.ObjectList, ns string, each func() error) error {
+		if err := r.List(ctx, list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		return each()
+	}
 }
 
 // allGone: no resource left in the namespace. A resource goes only once its finalizer
