@@ -186,8 +186,7 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 		// nothing more, once per resource of a bulk apply. Re-creating what was deleted
 		// behind our back is drift, and is told.
 		if r.inSyncBefore(obj) {
-			metrics.DriftCorrected(r.Kind.Name())
-			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now()}
+			r.corrected(obj, nil)
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Corrected", "Create", "re-created in MOR: it had been deleted there")
 		}
 		obs = Observation{Exists: true}
@@ -216,9 +215,8 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 		} else if len(moved) > 0 { // a name now stands for another object: not drift
 			reason, message = "Followed", message+"; "+strings.Join(moved, "; ")
 		} else if r.inSyncBefore(obj) {
-			metrics.DriftCorrected(r.Kind.Name())
 			reason = "Corrected"
-			obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now(), Fields: obs.Drift}
+			r.corrected(obj, obs.Drift)
 		}
 		ctrl.LoggerFrom(ctx).Info("updated in MOR", "reason", reason, "fields", message)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "Update", "updated in MOR: %s", message)
@@ -243,6 +241,14 @@ func (r *Reconciler[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, erro
 // rather than applying an edit or retrying a failure.
 func (r *Reconciler[T]) inSyncBefore(obj T) bool {
 	return ReadyForGeneration(obj)
+}
+
+// corrected marks a write that put back what changed behind the operator's back:
+// counted, and recorded in status.lastCorrection with the fields' values (none for a
+// re-create).
+func (r *Reconciler[T]) corrected(obj T, fields []v1alpha1.FieldDrift) {
+	metrics.DriftCorrected(r.Kind.Name())
+	obj.ManagedStatus().LastCorrection = &v1alpha1.Correction{Time: metav1.Now(), Fields: fields}
 }
 
 // reportObserved records what an ObserveOnly resource found, which it reports instead
