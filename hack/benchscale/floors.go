@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -15,6 +17,8 @@ import (
 	"github.com/mor-operator/mor-operator/api/v1alpha1"
 	"github.com/mor-operator/mor-operator/internal/mor"
 	"github.com/mor-operator/mor-operator/internal/morsim"
+	morscheme "github.com/mor-operator/mor-operator/internal/scheme"
+	"github.com/mor-operator/mor-operator/internal/testenv"
 )
 
 // morFloor: a plain client making the same N creates against the operator's simulator
@@ -41,17 +45,53 @@ func morFloor(ctx context.Context, w *world, c config) (float64, error) {
 	return took, w.sim.reset(ctx)
 }
 
+// k8sFloors measures the Kubernetes floor, and the throttled one if asked, on a control
+// plane of their own, stopped before the operator's starts. The cold phase so meets an
+// API server and etcd as fresh as the floor's: on the floor's own control plane it
+// carried the floor's writes (3.2N of them, then as many deletes) in the watch cache and
+// etcd's history: at N = 5,000 the API server's GC took 4.7 CPU seconds more in the
+// cold phase than in the floor then, 2.1 on a fresh plane (its CPU profiles diffed).
+func k8sFloors(ctx context.Context, c config, res *results) error {
+	cfg, env, err := testenv.Start()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = env.Stop() }()
+	cp0 := controlPlaneCPU()
+	profiled := make(chan error, 1)
+	if c.ColdCPUProfile != "" { // kube-apiserver's profile of the floor, to diff with the cold phase's
+		go func() {
+			profiled <- apiServerCPUProfile(ctx, cfg, c.ColdCPUSeconds, filepath.Join(filepath.Dir(c.ColdCPUProfile), "apiserver-floor-"+filepath.Base(c.ColdCPUProfile)))
+		}()
+	} else {
+		profiled <- nil
+	}
+	if res.K8sFloor, err = k8sFloor(ctx, cfg, c, "bench-floor", -1); err != nil {
+		return fmt.Errorf("the Kubernetes floor: %w", err)
+	}
+	if err := <-profiled; err != nil {
+		return err
+	}
+	res.K8sFloorControlPlaneCPU = controlPlaneCPU() - cp0
+	fmt.Fprintf(os.Stderr, "benchscale: Kubernetes floor %.1f s\n", res.K8sFloor)
+	if c.ThrottledFloor {
+		if res.K8sThrottled, err = k8sFloor(ctx, cfg, c, "bench-floor-throttled", 50); err != nil {
+			return fmt.Errorf("the Kubernetes floor, throttled: %w", err)
+		}
+	}
+	return nil
+}
+
 // k8sFloor: a plain client creating the same objects as the cold phase (N LocationRules,
-// N/10 DIDRates, one MorDefaults) in a namespace the manager does not watch, and making
-// the writes the operator must make per object: for a LocationRule the finalizer with
-// the create record (one patch), for every object one status write of the status the
-// operator writes (readyStatus). Without a client-side budget (qps < 0) it is the API
-// server's own pace, the floor; with the budget the manager had before (50/s, burst 100)
-// it shows what a client budget costs.
-func k8sFloor(ctx context.Context, w *world, c config, ns string, qps float32) (float64, error) {
-	cfg := rest.CopyConfig(w.cfg)
+// N/10 DIDRates, one MorDefaults), and making the writes the operator must make per
+// object: for a LocationRule the finalizer with the create record (one patch), for every
+// object one status write of the status the operator writes (readyStatus). Without a
+// client-side budget (qps < 0) it is the API server's own pace, the floor; with the
+// budget the manager had before (50/s, burst 100) it shows what a client budget costs.
+func k8sFloor(ctx context.Context, base *rest.Config, c config, ns string, qps float32) (float64, error) {
+	cfg := rest.CopyConfig(base)
 	cfg.QPS, cfg.Burst = qps, 100
-	k8s, err := client.New(cfg, client.Options{Scheme: w.k8s.Scheme()})
+	k8s, err := client.New(cfg, client.Options{Scheme: morscheme.New()})
 	if err != nil {
 		return 0, err
 	}
@@ -96,24 +136,4 @@ func readyStatus(rule bool) any {
 	}
 	s.CompletedCreate = "x"
 	return v1alpha1.LocationRuleStatus{RuleID: ptr.To(int64(1)), ResourceStatus: s}
-}
-
-// removeFloor deletes a floor's objects (their finalizer first: no controller removes
-// it) and namespace, so that the manager, which watches every namespace, never sees
-// them (envtest has no namespace controller to delete what a namespace holds). A floor
-// not run leaves nothing to remove.
-func removeFloor(ctx context.Context, w *world, ns string) error {
-	noFinalizers := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))
-	var rules v1alpha1.LocationRuleList
-	if err := inPages(ctx, w.k8s)(&rules, ns, func() error {
-		return parallel(8, rules.Items, func(r v1alpha1.LocationRule) error {
-			return client.IgnoreNotFound(w.k8s.Patch(ctx, &r, noFinalizers))
-		})
-	}); err != nil {
-		return err
-	}
-	if err := deleteAll(ctx, w, ns); err != nil {
-		return err
-	}
-	return client.IgnoreNotFound(w.k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 }

@@ -8,7 +8,8 @@
 // steady (three poll intervals, nothing changed), update (10% edited → all Ready),
 // delete (all gone from MOR). Baselines measured in the same run: the MOR floor (a plain
 // client making the same N creates at the same concurrency) and the Kubernetes floor (a
-// plain client making the writes the operator must make per object). Results go to a
+// plain client making the writes the operator must make per object, on a fresh control
+// plane of its own, as fresh as the one the operator then meets). Results go to a
 // JSON file and a markdown table on stdout.
 package main
 
@@ -51,7 +52,7 @@ func main() {
 	flag.StringVar(&c.Profiles, "heap-profiles", "", "if set, a directory: the manager serves pprof on a local port and its heap profile (after a GC) is written there at the end of each phase")
 	flag.StringVar(&c.MemLimit, "manager-gomemlimit", "", "GOMEMLIMIT of the manager process alone (e.g. 64MiB; the Deployment sets it to the container's memory limit); default unset")
 	flag.BoolVar(&c.Names, "names", false, "write every reference by name (tariffName, lcrName; didNumber, ownerTariffName) instead of by id, to compare what names cost MOR")
-	flag.StringVar(&c.ColdCPUProfile, "cold-cpu-profile", "", "if set, a file: the manager serves pprof on a local port and a CPU profile of the cold phase's first -cold-cpu-seconds is written there, and kube-apiserver's beside it (apiserver-FILE)")
+	flag.StringVar(&c.ColdCPUProfile, "cold-cpu-profile", "", "if set, a file: the manager serves pprof on a local port and a CPU profile of the cold phase's first -cold-cpu-seconds is written there, and kube-apiserver's beside it (apiserver-FILE), and kube-apiserver's of the Kubernetes floor's first as many seconds (apiserver-floor-FILE)")
 	flag.IntVar(&c.ColdCPUSeconds, "cold-cpu-seconds", 10, "how long the cold phase's CPU profile lasts (the phase waits for it)")
 	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (3.2N/50 seconds: make bench-scale measures it at N ≤ 1,000 only)")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")

@@ -136,8 +136,8 @@ func freeLocalAddr() (string, error) {
 }
 
 // controlPlaneCPU is the CPU seconds so far of envtest's kube-apiserver and etcd (this
-// process's children of those names): the operator and the floors share them, so a
-// phase's figure says how much of the machine the API server's work took.
+// process's children of those names; one control plane runs at a time), so a phase's
+// figure says how much of the machine the API server's work took.
 func controlPlaneCPU() float64 {
 	tasks, _ := filepath.Glob("/proc/self/task/*/children")
 	var total float64
@@ -173,8 +173,8 @@ func (w *world) cpuProfile(ctx context.Context, seconds int, path string) error 
 }
 
 // apiServerCPUProfile writes a CPU profile of kube-apiserver's next seconds to path.
-func (w *world) apiServerCPUProfile(ctx context.Context, seconds int, path string) error {
-	cs, err := kubernetes.NewForConfig(w.cfg)
+func apiServerCPUProfile(ctx context.Context, cfg *rest.Config, seconds int, path string) error {
+	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return err
 	}

@@ -47,33 +47,17 @@ type results struct {
 }
 
 func run(ctx context.Context, c config) (*results, error) {
+	res := &results{Config: c}
+	if err := k8sFloors(ctx, c, res); err != nil {
+		return nil, err
+	}
 	w, err := start(ctx, c)
 	defer w.stop()
 	if err != nil {
 		return nil, err
 	}
-	res := &results{Config: c}
 	if res.MORFloor, err = morFloor(ctx, w, c); err != nil {
 		return nil, fmt.Errorf("the MOR floor: %w", err)
-	}
-	cp0 := controlPlaneCPU()
-	if res.K8sFloor, err = k8sFloor(ctx, w, c, "bench-floor", -1); err != nil {
-		return nil, fmt.Errorf("the Kubernetes floor: %w", err)
-	}
-	res.K8sFloorControlPlaneCPU = controlPlaneCPU() - cp0
-	fmt.Fprintf(os.Stderr, "benchscale: Kubernetes floor %.1f s\n", res.K8sFloor)
-	if c.ThrottledFloor {
-		if res.K8sThrottled, err = k8sFloor(ctx, w, c, "bench-floor-throttled", 50); err != nil {
-			return nil, fmt.Errorf("the Kubernetes floor, throttled: %w", err)
-		}
-	}
-
-	// The manager watches every namespace, as by default: it starts once the floors'
-	// objects are gone, so it neither reacts to the floors nor holds their objects.
-	for _, ns := range []string{"bench-floor", "bench-floor-throttled"} {
-		if err := removeFloor(ctx, w, ns); err != nil {
-			return nil, err
-		}
 	}
 	if err := w.startManager(ctx, c, c.ColdPoll); err != nil {
 		return nil, err
@@ -110,7 +94,7 @@ func run(ctx context.Context, c config) (*results, error) {
 		if i == 0 && c.ColdCPUProfile != "" {
 			go func() { profiled <- w.cpuProfile(ctx, c.ColdCPUSeconds, c.ColdCPUProfile) }()
 			apiPath := filepath.Join(filepath.Dir(c.ColdCPUProfile), "apiserver-"+filepath.Base(c.ColdCPUProfile))
-			go func() { profiled <- w.apiServerCPUProfile(ctx, c.ColdCPUSeconds, apiPath) }()
+			go func() { profiled <- apiServerCPUProfile(ctx, w.cfg, c.ColdCPUSeconds, apiPath) }()
 		} else {
 			profiled <- nil
 			profiled <- nil

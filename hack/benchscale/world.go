@@ -50,7 +50,7 @@ func start(ctx context.Context, c config) (*world, error) {
 	if w.cfg, w.env, err = testenv.Start(); err != nil {
 		return nil, err
 	}
-	w.cfg.QPS = -1 // the driver and the Kubernetes floor have no client-side budget (nor has the manager by default)
+	w.cfg.QPS = -1 // the driver has no client-side budget (nor has the manager by default)
 	if w.k8s, err = client.New(w.cfg, client.Options{Scheme: morscheme.New()}); err != nil {
 		return w, err
 	}
