@@ -135,6 +135,23 @@ func freeLocalAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// stolenCPU is the CPU seconds the hypervisor has given other guests while this
+// machine's were ready to run (/proc/stat's steal), summed over its CPUs: a phase with
+// much of it ran on a machine slower than the floor's, and says so beside its time.
+func stolenCPU() float64 {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(f) < 9 {
+		return 0
+	}
+	steal, _ := strconv.ParseFloat(f[8], 64)
+	return steal / 100 // USER_HZ
+}
+
 // controlPlaneCPU is the CPU seconds so far of envtest's kube-apiserver and etcd (this
 // process's children of those names; one control plane runs at a time), so a phase's
 // figure says how much of the machine the API server's work took.

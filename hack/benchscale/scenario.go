@@ -30,6 +30,7 @@ type phase struct {
 	Simulator   proc           `json:"simulator"` // the same of the MOR simulator
 	// ControlPlaneCPU is kube-apiserver's and etcd's CPU seconds in the phase.
 	ControlPlaneCPU float64 `json:"controlPlaneCPUSeconds"`
+	StolenCPU       float64 `json:"stolenCPUSeconds"` // by the hypervisor, in the phase
 }
 
 type results struct {
@@ -43,6 +44,7 @@ type results struct {
 	// K8sFloorControlPlaneCPU is kube-apiserver's and etcd's CPU seconds in the
 	// (unthrottled) Kubernetes floor, to compare with the cold phase's.
 	K8sFloorControlPlaneCPU float64 `json:"k8sFloorControlPlaneCPUSeconds"`
+	K8sFloorStolenCPU       float64 `json:"k8sFloorStolenCPUSeconds"`
 	ColdToFloor             float64 `json:"coldOverFloor"` // cold seconds / max(MOR floor, Kubernetes floor)
 }
 
@@ -67,19 +69,20 @@ func run(ctx context.Context, c config) (*results, error) {
 	}
 
 	rules, dids := objects(c)
+	var coldEnd time.Time // when the manager's gauge counted all Ready, as the list then confirmed
 	phases := []struct {
 		name string
 		act  func() error
 		done func() (bool, error)
 	}{
-		{"cold: apply all → all Ready", func() error { return createAll(ctx, w.k8s, everything(rules, dids, namespace)) }, func() (bool, error) { return coldReady(ctx, w, c) }},
+		{"cold: apply all → all Ready", func() error { return createAll(ctx, w.k8s, everything(rules, dids, namespace)) }, func() (bool, error) { return coldReady(ctx, w, c, &coldEnd) }},
 		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
 		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
 		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w, namespace) }, func() (bool, error) { return allGone(ctx, w) }},
 	}
 	cpu, _ := procStats(w.manager.Process.Pid)
 	simCPU, _ := procStats(w.sim.cmd.Process.Pid)
-	cpCPU := controlPlaneCPU()
+	cpCPU, stolen := controlPlaneCPU(), stolenCPU()
 	for i, p := range phases {
 		api0, err := apiRequests(ctx, w.cfg)
 		if err != nil {
@@ -103,11 +106,14 @@ func run(ctx context.Context, c config) (*results, error) {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
 		}
 		if p.done != nil {
-			if err := waitFor(ctx, 250*time.Millisecond, p.done); err != nil {
+			if err := waitFor(ctx, 100*time.Millisecond, p.done); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.name, err)
 			}
 		}
 		ph := phase{Name: p.name, Seconds: time.Since(t0).Seconds()}
+		if i == 0 {
+			ph.Seconds = coldEnd.Sub(t0).Seconds() // the confirming list is the driver's, not the operator's
+		}
 		mor1, err := w.sim.counts(ctx)
 		if err != nil {
 			return nil, err
@@ -127,6 +133,8 @@ func run(ctx context.Context, c config) (*results, error) {
 		simCPU = simNow
 		cpNow := controlPlaneCPU()
 		ph.ControlPlaneCPU, cpCPU = cpNow-cpCPU, cpNow
+		stolenNow := stolenCPU()
+		ph.StolenCPU, stolen = stolenNow-stolen, stolenNow
 		for range 2 {
 			if err := <-profiled; err != nil {
 				return nil, err
@@ -156,7 +164,7 @@ func run(ctx context.Context, c config) (*results, error) {
 				time.Sleep(2 * c.Poll) // the restart observes every resource once
 			}
 			cpu, _ = procStats(w.manager.Process.Pid)
-			cpCPU = controlPlaneCPU()
+			cpCPU, stolen = controlPlaneCPU(), stolenCPU()
 			simCPU, _ = procStats(w.sim.cmd.Process.Pid)
 		}
 		fmt.Fprintf(os.Stderr, "benchscale: %s: %.1f s\n", ph.Name, ph.Seconds) // a later failure keeps this
@@ -275,12 +283,19 @@ func allReady(ctx context.Context, w *world, c config) (bool, error) {
 
 // coldReady: the cold phase's end, without a watch of every write (see run). The
 // manager's own gauge (mor_managed_resources, set after each status write) says when
-// to look; the API server's answer decides: a list, in pages, of every resource.
-func coldReady(ctx context.Context, w *world, c config) (bool, error) {
-	if n, err := w.managerReadyGauge(ctx); err != nil || n < want(c) {
+// all are Ready; the API server's answer confirms it: a list, in pages, of every
+// resource. The phase ends at the gauge's reading (end), as confirmed.
+func coldReady(ctx context.Context, w *world, c config, end *time.Time) (bool, error) {
+	n, err := w.managerReadyGauge(ctx)
+	read := time.Now()
+	if err != nil || n < want(c) {
 		return false, err
 	}
-	return countReady(c, inPages(ctx, w.k8s))
+	ok, err := countReady(c, inPages(ctx, w.k8s))
+	if ok {
+		*end = read
+	}
+	return ok, err
 }
 
 func want(c config) int { return c.N + max(c.N/10, 1) + 1 }
