@@ -21,6 +21,13 @@ func (r *results) markdown(out io.Writer) {
 	}
 	fmt.Fprintf(out, "\nMOR floor %.1f s, Kubernetes floor %.1f s (API server + etcd CPU %.1f s, stolen %.1f s; with a 50/s client budget: %.1f s); cold / max(floors) = %.2f\n",
 		r.MORFloor, r.K8sFloor, r.K8sFloorControlPlaneCPU, r.K8sFloorStolenCPU, r.K8sThrottled, r.ColdToFloor)
+	if len(r.Runs) > 1 {
+		var each []string
+		for _, run := range r.Runs {
+			each = append(each, fmt.Sprintf("%.2f (%.1f / %.1f s, %.1f CPU s stolen)", run.ColdOverFloor, run.ColdSeconds, run.FloorSeconds, run.StolenCPU))
+		}
+		fmt.Fprintf(out, "cold / floor over %d runs: %s; median %.2f\n", len(r.Runs), strings.Join(each, ", "), r.ColdToFloorMedian)
+	}
 }
 
 func counts(m map[string]int) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,48 @@ type results struct {
 	K8sFloorControlPlaneCPU float64 `json:"k8sFloorControlPlaneCPUSeconds"`
 	K8sFloorStolenCPU       float64 `json:"k8sFloorStolenCPUSeconds"`
 	ColdToFloor             float64 `json:"coldOverFloor"` // cold seconds / max(MOR floor, Kubernetes floor)
+	// Runs are this run's cold phase and floors, then those of the repeats (-runs), each
+	// on fresh control planes; ColdToFloorMedian is their ratios' median.
+	Runs              []coldRun `json:"runs"`
+	ColdToFloorMedian float64   `json:"coldOverFloorMedian"`
+}
+
+// coldRun is one measurement of the cold phase against its floors.
+type coldRun struct {
+	ColdSeconds   float64 `json:"coldSeconds"`
+	FloorSeconds  float64 `json:"floorSeconds"` // max(MOR floor, Kubernetes floor)
+	ColdOverFloor float64 `json:"coldOverFloor"`
+	StolenCPU     float64 `json:"stolenCPUSeconds"` // in the floor and the cold phase
+}
+
+// repeat measures the cold phase and its floors runs-1 more times, each in a world of
+// its own, and adds them to res with the median of all ratios: on a shared 2-core
+// machine one run's ratio moves by ±15% (the same requests cost the API server 10%
+// more CPU from one run to the next), which a median of three steadies.
+func repeat(ctx context.Context, c config, res *results, runs int) error {
+	res.Runs = []coldRun{res.coldRun()}
+	c.coldOnly, c.ThrottledFloor, c.Profiles, c.ColdCPUProfile = true, false, "", ""
+	c.Out = strings.TrimSuffix(c.Out, ".json") + "-repeat.json" // its manager log beside
+	for i := 1; i < runs; i++ {
+		r, err := run(ctx, c)
+		if err != nil {
+			return fmt.Errorf("repeat %d: %w", i, err)
+		}
+		res.Runs = append(res.Runs, r.coldRun())
+		fmt.Fprintf(os.Stderr, "benchscale: repeat %d: cold / floor = %.2f\n", i, r.ColdToFloor)
+	}
+	ratios := make([]float64, len(res.Runs))
+	for i, r := range res.Runs {
+		ratios[i] = r.ColdOverFloor
+	}
+	slices.Sort(ratios)
+	res.ColdToFloorMedian = ratios[len(ratios)/2]
+	return nil
+}
+
+func (r *results) coldRun() coldRun {
+	return coldRun{ColdSeconds: r.Phases[0].Seconds, FloorSeconds: max(r.MORFloor, r.K8sFloor),
+		ColdOverFloor: r.ColdToFloor, StolenCPU: r.K8sFloorStolenCPU + r.Phases[0].StolenCPU}
 }
 
 func run(ctx context.Context, c config) (*results, error) {
@@ -146,6 +189,9 @@ func run(ctx context.Context, c config) (*results, error) {
 			}
 		}
 		res.Phases = append(res.Phases, ph)
+		if c.coldOnly {
+			break
+		}
 		if i == 0 {
 			// The later phases' ends are read from an informer cache, started only now: a
 			// watch of every write in the cold phase costs the API server about as much
