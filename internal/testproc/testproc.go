@@ -292,17 +292,29 @@ func (w *World) MORRules(prefix string) map[string]morsim.Rule {
 	return out
 }
 
-// NotReady returns the names of the LocationRules not Ready for their generation (or
-// not readable).
+// NotReady describes the LocationRules not Ready for their generation (or not
+// readable), each by name and status.
 func (w *World) NotReady(ctx context.Context, rules []*v1alpha1.LocationRule) []string {
 	var out []string
 	for _, lr := range rules {
 		got := &v1alpha1.LocationRule{}
-		if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), got); err != nil || !managed.ReadyForGeneration(got) {
-			out = append(out, lr.Name)
+		if err := w.K8s.Get(ctx, client.ObjectKeyFromObject(lr), got); err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", lr.Name, err))
+		} else if !managed.ReadyForGeneration(got) {
+			out = append(out, notReadyBecause(got))
 		}
 	}
 	return out
+}
+
+// notReadyBecause names a resource with what its status says, so that a resource that
+// never became Ready fails a test with its reason rather than its name alone.
+func notReadyBecause(o *v1alpha1.LocationRule) string {
+	s := fmt.Sprintf("%s (generation %d, observed %d)", o.Name, o.Generation, o.Status.ObservedGeneration)
+	for _, c := range o.Status.Conditions {
+		s += fmt.Sprintf("; %s=%s %s: %s", c.Type, c.Status, c.Reason, c.Message)
+	}
+	return s
 }
 
 // CountRequests counts the simulator's recorded API requests that match.
