@@ -29,7 +29,7 @@ func TestFlakyMORLosesNothingAndDuplicatesNothing(t *testing.T) {
 	f.g.Eventually(func(g Gomega) {
 		for _, lr := range rules {
 			g.Expect(f.condition(lr, v1alpha1.ConditionReady)()).NotTo(BeNil())
-			g.Expect(managed.ReadyForGeneration(lr)).To(BeTrue(), lr.Name)
+			g.Expect(managed.ReadyForGeneration(lr)).To(BeTrue(), "%s: %+v", lr.Name, lr.Status.Conditions)
 		}
 	}, 2*time.Minute, 200*time.Millisecond).Should(Succeed())
 

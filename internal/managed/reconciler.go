@@ -373,7 +373,16 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, before, obj T) error {
 	if equality.Semantic.DeepEqual(base, obj) {
 		return nil
 	}
-	if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(base)); err != nil {
+	patch := client.MergeFrom(base)
+	if meta.IsStatusConditionTrue(obj.ManagedStatus().Conditions, v1alpha1.ConditionStalled) {
+		// Stalled ends the retries, so it holds only for the object it was decided on:
+		// a cache behind the API server (just after an outage, say) may lack the
+		// create record that makes a rule found in MOR this resource's own. If the object
+		// changed since it was read the write is refused (409), and the next reconcile
+		// decides again.
+		patch = client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
+	}
+	if err := r.Client.Status().Patch(ctx, obj, patch); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	return nil

@@ -1076,6 +1076,38 @@ func TestStalledError(t *testing.T) {
 	g.Expect(strings.Contains(err.Error(), "%")).To(BeFalse())
 }
 
+// Stalled ends the retries, so it is written only for the object it was decided on. Just
+// after an API server outage the cache can lag the create record written before a
+// create whose status write failed: the rule found in MOR then looks like another's, and
+// an AlreadyExists stall written then would never be undone (the record's arrival wakes
+// nothing). The write is refused instead, and the next reconcile decides again.
+func TestReconcileStallNeedsTheStoredObject(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		stale       bool
+		wantStalled bool
+	}{
+		{name: "read from the stored object: the stall is written", wantStalled: true},
+		{name: "read from a cache behind it: refused, decided again", stale: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, rule())
+			h.ext.observeErr = verdict.Stalled(verdict.ReasonAlreadyExists, "MOR rule %d in location %d has this rule's identity", 35, 2)
+			h.staleReads = tc.stale
+
+			_, err := h.reconcile()
+			got := h.get()
+			if tc.wantStalled {
+				h.g.Expect(err).NotTo(HaveOccurred())
+				h.expectCondition(got, v1alpha1.ConditionStalled, metav1.ConditionTrue, verdict.ReasonAlreadyExists)
+				return
+			}
+			h.g.Expect(apierrors.IsConflict(err)).To(BeTrue(), "a conflict, retried with backoff: %v", err)
+			h.g.Expect(cond(got, v1alpha1.ConditionStalled)).To(BeNil(), "no verdict from a stale read")
+		})
+	}
+}
+
 func TestReconcileCorrectionLeavesItsMark(t *testing.T) {
 	inSync := withConditions(metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue,
 		Reason: v1alpha1.ReasonAvailable, ObservedGeneration: testGeneration})
