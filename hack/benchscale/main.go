@@ -35,9 +35,10 @@ type config struct {
 	Names                     bool   // references by name rather than by id
 	ColdCPUProfile            string // where to write a CPU profile of the manager's cold phase, or ""
 	ColdCPUSeconds            int
-	ThrottledFloor            bool // also measure the Kubernetes floor with a 50/s client budget
-	Runs                      int  // cold phases measured, each against its own floors
-	coldOnly                  bool // a repeat: the floors and the cold phase only
+	ThrottledFloor            bool   // also measure the Kubernetes floor with a 50/s client budget
+	ManagerFlags              string // more flags for the manager, space-separated (e.g. --watch-namespaces=bench)
+	Runs                      int    // cold phases measured, each against its own floors
+	coldOnly                  bool   // a repeat: the floors and the cold phase only
 }
 
 func main() {
@@ -58,6 +59,7 @@ func main() {
 	flag.IntVar(&c.ColdCPUSeconds, "cold-cpu-seconds", 10, "how long the cold phase's CPU profile lasts (the phase waits for it)")
 	flag.BoolVar(&c.ThrottledFloor, "throttled-floor", true, "also measure the Kubernetes floor with a 50/s client budget (3.2N/50 seconds: make bench-scale measures it at N ≤ 1,000 only)")
 	flag.StringVar(&c.Morsim, "morsim", "bin/morsim", "the simulator binary (make morsim builds it)")
+	flag.StringVar(&c.ManagerFlags, "manager-flags", "", "more flags for the manager, space-separated, to measure an install other than the default (e.g. --watch-namespaces=bench)")
 	flag.IntVar(&c.Runs, "runs", 1, "how many times the cold phase is measured against its floors, each time on fresh control planes (the later times without the other phases); cold / floor is reported for each and their median")
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard()) // the driver's clients log nothing worth reading

@@ -99,6 +99,7 @@ func (w *world) startManager(ctx context.Context, c config, poll time.Duration) 
 	if w.pprof != "" {
 		args = append(args, "--pprof-bind-address="+w.pprof)
 	}
+	args = append(args, strings.Fields(c.ManagerFlags)...)
 	mode := os.O_TRUNC // the first start of this run; a restart appends
 	if w.manager != nil {
 		mode = os.O_APPEND
