@@ -121,7 +121,7 @@ func run(ctx context.Context, c config) (*results, error) {
 		{"cold: apply all → all Ready", func() error { return createAll(ctx, w.k8s, everything(rules, dids, namespace)) }, func() (bool, error) { return coldReady(ctx, w, c, &coldEnd) }},
 		{"steady: three poll intervals", func() error { time.Sleep(3 * c.Poll); return nil }, nil},
 		{"update: 10% edited → all Ready", func() error { return editTenth(ctx, w, rules) }, func() (bool, error) { return allReady(ctx, w, c) }},
-		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w, namespace) }, func() (bool, error) { return allGone(ctx, w) }},
+		{"delete: all gone from MOR", func() error { return deleteAll(ctx, w) }, func() (bool, error) { return allGone(ctx, w) }},
 	}
 	cpu, _ := procStats(w.manager.Process.Pid)
 	simCPU, _ := procStats(w.sim.cmd.Process.Pid)
@@ -306,11 +306,11 @@ func editTenth(ctx context.Context, w *world, rules []*v1alpha1.LocationRule) er
 // deleteAll deletes every resource of the namespace, a collection per kind. A
 // collection delete that the API server cut off (its request timeout, on a loaded
 // machine) is sent again: what it deleted stays deleted.
-func deleteAll(ctx context.Context, w *world, ns string) error {
+func deleteAll(ctx context.Context, w *world) error {
 	for _, o := range []client.Object{&v1alpha1.LocationRule{}, &v1alpha1.DIDRate{}, &v1alpha1.MorDefaults{}} {
 		var err error
 		for range 3 {
-			if err = w.k8s.DeleteAllOf(ctx, o, client.InNamespace(ns)); err == nil {
+			if err = w.k8s.DeleteAllOf(ctx, o, client.InNamespace(namespace)); err == nil {
 				break
 			}
 		}
@@ -351,7 +351,7 @@ func want(c config) int { return c.N + max(c.N/10, 1) + 1 }
 func countReady(c config, lists lister) (bool, error) {
 	ready := 0
 	for _, list := range []client.ObjectList{&v1alpha1.LocationRuleList{}, &v1alpha1.DIDRateList{}, &v1alpha1.MorDefaultsList{}} {
-		if err := lists(list, namespace, func() error {
+		if err := lists(list, func() error {
 			return meta.EachListItem(list, func(o runtime.Object) error {
 				if managed.ReadyForGeneration(o.(managed.Resource)) {
 					ready++
@@ -365,14 +365,14 @@ func countReady(c config, lists lister) (bool, error) {
 	return ready == want(c), nil
 }
 
-// A lister lists namespace ns's objects of list's kind into list, calling each after
-// every page it reads.
-type lister func(list client.ObjectList, ns string, each func() error) error
+// A lister lists the bench namespace's objects of list's kind into list, calling each
+// after every page it reads.
+type lister func(list client.ObjectList, each func() error) error
 
 // inPages lists from the API server, 500 objects a page.
 func inPages(ctx context.Context, r client.Reader) lister {
-	return func(list client.ObjectList, ns string, each func() error) error {
-		for page := []client.ListOption{client.InNamespace(ns), client.Limit(500)}; ; {
+	return func(list client.ObjectList, each func() error) error {
+		for page := []client.ListOption{client.InNamespace(namespace), client.Limit(500)}; ; {
 			if err := r.List(ctx, list, page...); err != nil {
 				return err
 			}
@@ -382,15 +382,15 @@ func inPages(ctx context.Context, r client.Reader) lister {
 			if list.GetContinue() == "" {
 				return nil
 			}
-			page = []client.ListOption{client.InNamespace(ns), client.Limit(500), client.Continue(list.GetContinue())}
+			page = []client.ListOption{client.InNamespace(namespace), client.Limit(500), client.Continue(list.GetContinue())}
 		}
 	}
 }
 
 // atOnce lists from a cache, which answers in one page (and refuses a continue token).
 func atOnce(ctx context.Context, r client.Reader) lister {
-	return func(list client.ObjectList, ns string, each func() error) error {
-		if err := r.List(ctx, list, client.InNamespace(ns)); err != nil {
+	return func(list client.ObjectList, each func() error) error {
+		if err := r.List(ctx, list, client.InNamespace(namespace)); err != nil {
 			return err
 		}
 		return each()
